@@ -1,0 +1,120 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { HostRule } from '../shared/hosts';
+import { describe, TransferError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import type { Providers } from '../providers';
+import { readSource } from '../source/reader';
+import type { SourceHttp } from '../source/http';
+import type { FileOutcome, FileUnit } from './types';
+
+/** Small files of one activity are copied a few at a time: they are latency-bound, not bandwidth-bound. */
+const PARALLEL_IN_UNIT = 4;
+const HEARTBEAT_EVERY_MS = 5_000;
+
+/** Heartbeat details of a unit: what is finished and where unfinished uploads stand. A hint for the next attempt. */
+interface UnitProgress {
+  done: Record<number, { bytes: number; bytesSent: number }>;
+  failed: Record<number, { code: string; reason: string }>;
+  checkpoints: Record<number, unknown>;
+}
+
+export interface FileDeps {
+  providers: Providers;
+  http: SourceHttp;
+  sourceHosts: readonly HostRule[];
+  logger: Logger;
+}
+
+/**
+ * Copies the files of one unit (one large file, or up to FILES_PER_ACTIVITY small ones).
+ * Per file: success and permanent failure are final; a retryable failure makes the whole activity fail so that
+ * Temporal retries it with the growing backoff, and the retry copies only the files still open. On the last
+ * attempt those are reported as failed instead. Rate limits are waited out inside (not counted as attempts).
+ */
+export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<FileOutcome[]> {
+  const ctx = Context.current();
+  const progress: UnitProgress = normalise(ctx.info.heartbeatDetails);
+  const log = deps.logger.child({ transfer_id: unit.transferId, attempt: ctx.info.attempt });
+  const provider = deps.providers.forTransfer(unit.cloudType, unit.transferId, unit.sealedRefreshToken);
+  const lastError = new Map<number, TransferError>();
+
+  const beat = () => ctx.heartbeat(progress);
+  // Keeps the heartbeat going while an upload waits on a rate limit or a slow link; it is also how this
+  // activity learns it was cancelled.
+  const ticker = setInterval(beat, HEARTBEAT_EVERY_MS);
+  try {
+    const open = unit.files.filter((f) => !progress.done[f.index] && !progress.failed[f.index]);
+    await eachLimited(open, PARALLEL_IN_UNIT, async (file) => {
+      try {
+        const stored = await provider.putFile({
+          transferId: unit.transferId,
+          file,
+          target: file.target,
+          parentId: file.parentId,
+          read: (offset) => readSource(deps.http, deps.sourceHosts, file, offset, ctx.cancellationSignal),
+          checkpoint: progress.checkpoints[file.index],
+          saveCheckpoint: (cp) => {
+            if (cp === undefined) delete progress.checkpoints[file.index];
+            else progress.checkpoints[file.index] = cp;
+            beat();
+          },
+          onProgress: () => undefined,
+          signal: ctx.cancellationSignal,
+        });
+        progress.done[file.index] = { bytes: stored.size, bytesSent: stored.bytesSent };
+        delete progress.checkpoints[file.index];
+        log.debug({ file: file.name, bytes: stored.size, sent: stored.bytesSent }, 'file copied');
+      } catch (err) {
+        if (ctx.cancellationSignal.aborted) return;
+        const failure = asTransferError(err);
+        if (failure.retryable) lastError.set(file.index, failure);
+        else progress.failed[file.index] = { code: failure.code, reason: failure.message };
+        log.warn({ file: file.name, code: failure.code, retryable: failure.retryable }, failure.message);
+      }
+      beat();
+    });
+  } finally {
+    clearInterval(ticker);
+  }
+  if (ctx.cancellationSignal.aborted) {
+    beat();
+    await ctx.cancelled; // rethrows the cancellation so Temporal records it (and retries elsewhere on shutdown)
+  }
+
+  const pending = unit.files.filter((f) => !progress.done[f.index] && !progress.failed[f.index]);
+  if (pending.length > 0 && ctx.info.attempt < unit.maxAttempts) {
+    beat();
+    const first = lastError.get(pending[0]!.index);
+    throw ApplicationFailure.retryable(
+      `${pending.length} of ${unit.files.length} file(s) not copied yet; first: "${pending[0]!.name}": ${first?.message ?? 'unknown error'}`,
+      first?.code ?? 'files_pending',
+    );
+  }
+  return unit.files.map((f): FileOutcome => {
+    const done = progress.done[f.index];
+    if (done) return { index: f.index, ok: true, bytes: done.bytes, bytesSent: done.bytesSent };
+    const failed = progress.failed[f.index];
+    if (failed) return { index: f.index, ok: false, ...failed };
+    const last = lastError.get(f.index);
+    return { index: f.index, ok: false, code: last?.code ?? 'unknown', reason: `gave up after ${ctx.info.attempt} attempts: ${last?.message ?? 'unknown error'}` };
+  });
+}
+
+function asTransferError(err: unknown): TransferError {
+  if (err instanceof TransferError) return err;
+  return new TransferError('internal', describe(err), true);
+}
+
+function normalise(details: unknown): UnitProgress {
+  const d = (details ?? {}) as Partial<UnitProgress>;
+  return { done: d.done ?? {}, failed: d.failed ?? {}, checkpoints: d.checkpoints ?? {} };
+}
+
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(workers);
+}
+

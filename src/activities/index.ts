@@ -1,0 +1,109 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Config } from '../config';
+import type { Sealer } from '../shared/crypto';
+import { TransferError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import type { Providers } from '../providers';
+import type { CreatedFolders } from '../providers/types';
+import type { FileEntry } from '../source/listing';
+import type { SourceHttp } from '../source/http';
+import { postCompletion } from './callback';
+import { transferFiles } from './files';
+import { ListingCache } from './listing';
+import type { CompletionReport, Credentials, FileUnit, PlanSummary } from './types';
+
+export interface ActivityDeps {
+  config: Config;
+  sealer: Sealer;
+  providers: Providers;
+  http: SourceHttp;
+  logger: Logger;
+}
+
+const MAX_REJECTED_LISTED = 1000;
+
+/** All side effects of a transfer. The workflow sees these only as types (`import type`). */
+export function createActivities(deps: ActivityDeps) {
+  const { config, providers, logger } = deps;
+  const listings = new ListingCache(config, deps.http);
+
+  return withFailureMapping({
+    /** Reads the listing once and returns what the workflow needs to drive it (not the files themselves). */
+    async planTransfer(input: { transferId: string; listingUrl: string }): Promise<PlanSummary> {
+      const listing = await listings.get(input.listingUrl, true);
+      logger.info({ transfer_id: input.transferId, files: listing.files.length, rejected: listing.rejected.length }, 'listing read');
+      return {
+        fingerprint: listing.fingerprint,
+        filesTotal: listing.files.length,
+        bytesTotal: listing.bytesTotal,
+        pageCount: Math.ceil(listing.files.length / config.LISTING_PAGE_SIZE),
+        folders: listing.folders,
+        rejected: listing.rejected.slice(0, MAX_REJECTED_LISTED),
+        rejectedCount: listing.rejected.length,
+        settings: {
+          concurrency: config.TRANSFER_CONCURRENCY,
+          filesPerActivity: config.FILES_PER_ACTIVITY,
+          pageSize: config.LISTING_PAGE_SIZE,
+          multipartMaxBytes: config.MULTIPART_MAX_BYTES,
+          maxFileAttempts: 5,
+        },
+      };
+    },
+
+    /** One page of the plan. Refuses a listing that changed since planning rather than mixing two versions. */
+    async loadPage(input: { listingUrl: string; fingerprint: string; page: number; pageSize: number }): Promise<FileEntry[]> {
+      let listing = await listings.get(input.listingUrl);
+      if (listing.fingerprint !== input.fingerprint) listing = await listings.get(input.listingUrl, true);
+      if (listing.fingerprint !== input.fingerprint) {
+        throw new TransferError('listing_changed', 'the gallery listing changed while the transfer was running', false);
+      }
+      return listing.files.slice(input.page * input.pageSize, (input.page + 1) * input.pageSize);
+    },
+
+    async reserveTargets(input: Credentials & { count: number }): Promise<string[]> {
+      return providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken).reserveTargets(input.count);
+    },
+
+    async createFolders(input: Credentials & { rootName: string; folders: string[]; targets: string[] }): Promise<CreatedFolders> {
+      const provider = providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken);
+      return provider.createFolders({ transferId: input.transferId, rootName: input.rootName, folders: input.folders, targets: input.targets });
+    },
+
+    async transferFiles(unit: FileUnit) {
+      return transferFiles({ providers, http: deps.http, sourceHosts: config.SOURCE_URL_HOSTS, logger }, unit);
+    },
+
+    async notifyCompletion(report: CompletionReport): Promise<void> {
+      await postCompletion(config.COMPLETION_CALLBACK_URL, config.CALLBACK_SECRET, report);
+      logger.info({ transfer_id: report.transfer_id, status: report.status, failed_photos: report.failed_photos }, 'completion callback delivered');
+    },
+
+    async revokeAccess(input: Credentials): Promise<void> {
+      await providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken).revokeAccess();
+      providers.forget(input.transferId);
+    },
+  });
+}
+
+/**
+ * Our typed errors become Temporal failures with the error code as type and `nonRetryable` from the one
+ * retry predicate, so the workflow's retry policies need no list of error types.
+ */
+function withFailureMapping<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    wrapped[name] = async (...args: never[]) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        if (err instanceof TransferError) {
+          throw ApplicationFailure.create({ type: err.code, message: err.message, nonRetryable: !err.retryable });
+        }
+        throw err;
+      }
+    };
+  }
+  return wrapped as T;
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { parseHostList } from '../shared/hosts';
+
+/**
+ * The one place where environment variables are read and validated.
+ * Every role calls `loadConfig()` at start-up; a bad value stops the process with a message naming the variable.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http(s) URL')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+const hostList = z.string().transform((value, ctx) => {
+  try {
+    return parseHostList(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+const positiveInt = z.coerce.number().int().positive();
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PUBLIC_URL: httpUrl.default('http://127.0.0.1:8080'),
+
+  AMQP_URL: z.string().regex(/^amqps?:\/\//, 'must start with amqp:// or amqps://').default('amqp://guest:guest@127.0.0.1:5672'),
+  AMQP_QUEUE: z.string().min(1).max(200).regex(/^[\w.:-]+$/).default('cloud_archive.transfers'),
+  AMQP_PREFETCH: positiveInt.max(1000).default(16),
+  AMQP_PUBLISH_TIMEOUT_MS: positiveInt.default(5000),
+
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('cloud-archive'),
+
+  GOOGLE_CLIENT_ID: z.string().min(1),
+  GOOGLE_CLIENT_SECRET: z.string().min(1),
+  GOOGLE_AUTH_URL: httpUrl.default('https://accounts.google.com/o/oauth2/v2/auth'),
+  GOOGLE_TOKEN_URL: httpUrl.default('https://oauth2.googleapis.com/token'),
+  GOOGLE_REVOKE_URL: httpUrl.default('https://oauth2.googleapis.com/revoke'),
+  GOOGLE_API_URL: httpUrl.default('https://www.googleapis.com'),
+
+  GALLERY_API_URL: httpUrl.default('https://app.litegallery.io'),
+  ARCHIVE_URL_HOSTS: hostList.default(parseHostList('arch-d.lite.gallery,arch.litegallery.io,arch.lite.gallery')),
+  SOURCE_URL_HOSTS: hostList.default(parseHostList('up-d.lite.gallery,up.lite.gallery')),
+  REDIRECT_URL_HOSTS: hostList.default(parseHostList('*.lite.gallery,*.litegallery.io')),
+  /** Source downloads may resolve to loopback/private addresses only when this is on (local emulators). */
+  ALLOW_PRIVATE_SOURCE_ADDRESSES: bool.default(false),
+
+  COMPLETION_CALLBACK_URL: httpUrl,
+  CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)'),
+
+  /** Files transferred in parallel for one gallery; also bounds its share of a worker (fairness between galleries). */
+  TRANSFER_CONCURRENCY: positiveInt.max(64).default(8),
+  /** Files at most this size are sent in one multipart request; larger ones use Drive's resumable protocol. */
+  MULTIPART_MAX_BYTES: positiveInt.max(5 * 1024 * 1024).default(5 * 1024 * 1024),
+  /** Resumable chunk size; must be a multiple of 256 KiB (Drive's rule). One chunk per in-flight upload is held in memory. */
+  UPLOAD_CHUNK_BYTES: positiveInt
+    .refine((n) => n % (256 * 1024) === 0, 'must be a multiple of 262144 (256 KiB)')
+    .default(8 * 1024 * 1024),
+  /** Small files are grouped into one activity up to this many files (fewer Temporal round trips per file). */
+  FILES_PER_ACTIVITY: positiveInt.max(100).default(16),
+  /** Listing entries loaded per workflow page. */
+  LISTING_PAGE_SIZE: positiveInt.max(1000).default(500),
+  LISTING_MAX_BYTES: positiveInt.default(64 * 1024 * 1024),
+  /** Pace of Drive writes (creates) per Google account, per worker process. */
+  DRIVE_WRITES_PER_SECOND: z.coerce.number().positive().default(3),
+  DRIVE_WRITE_BURST: positiveInt.default(3),
+
+  WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(64),
+  WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.default(20),
+  /** Prebuilt workflow bundle (production image); unset → bundled from source at start. */
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  // Empty strings count as "not set", so `FOO=` in a .env file falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** For process entry points: print the problem and exit instead of a stack trace. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return parseConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}
+
+export const OAUTH_CALLBACK_PATH = '/cloud_archive/oauth/google/callback';
+
+export function oauthRedirectUri(config: Pick<Config, 'PUBLIC_URL'>): string {
+  return `${config.PUBLIC_URL}${OAUTH_CALLBACK_PATH}`;
+}

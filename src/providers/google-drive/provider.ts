@@ -1,0 +1,339 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { google, drive_v3 } from 'googleapis';
+import type { Sealer } from '../../shared/crypto';
+import { TransferError } from '../../shared/errors';
+import { mimeTypeFor } from '../../shared/mime';
+import { checkCrc, Hashes, SavedHashes } from '../../source/reader';
+import type { CreatedFolders, DestinationProvider, FolderPlan, PutFileRequest, StoredFile } from '../types';
+import type { DriveAuth } from './auth';
+import { DriveCaller, toTransferError } from './caller';
+import { DriveFileResource, FILE_FIELDS, putChunk, querySession, SessionState, startSession } from './resumable';
+
+const FOLDER_MIME = 'application/vnd.google-apps.folder';
+const CHUNK_RETRIES = 5;
+
+export interface GoogleDriveOptions {
+  apiUrl: string;
+  multipartMaxBytes: number;
+  chunkBytes: number;
+  sealer: Sealer;
+}
+
+/** What a resumable upload leaves behind for the next attempt (heartbeated). */
+interface ResumableCheckpoint {
+  session: string; // sealed: the session URI lets anyone write to this upload
+  hashes: SavedHashes;
+}
+
+/**
+ * Google Drive behind the provider interface. Idempotency comes from pre-generated file ids: a create retried
+ * with the same id answers 409 instead of making a duplicate, and we then verify the file that is there.
+ */
+export class GoogleDriveProvider implements DestinationProvider {
+  readonly #drive: drive_v3.Drive;
+  readonly #call: DriveCaller;
+  readonly #opts: { rootUrl: string; retry: false };
+
+  constructor(private readonly auth: DriveAuth, caller: DriveCaller, private readonly options: GoogleDriveOptions) {
+    this.#call = caller;
+    this.#drive = google.drive({ version: 'v3', auth: auth.client });
+    // googleapis applies a global rootUrl to metadata calls but not to media uploads: pass it on every call.
+    // retry:false — gaxios would retry without honouring Retry-After or our pacing; DriveCaller decides.
+    this.#opts = { rootUrl: `${options.apiUrl}/`, retry: false };
+  }
+
+  async reserveTargets(count: number): Promise<string[]> {
+    const ids: string[] = [];
+    while (ids.length < count) {
+      const n = Math.min(1000, count - ids.length); // Drive's maximum per call
+      const res = await this.#call.run('reserving file ids', 'read', () =>
+        this.#drive.files.generateIds({ count: n, space: 'drive', type: 'files' }, this.#opts),
+      );
+      ids.push(...(res.data.ids ?? []));
+      if ((res.data.ids ?? []).length !== n) throw new TransferError('drive_bad_response', `Drive returned ${res.data.ids?.length} ids for ${n}`, true);
+    }
+    return ids;
+  }
+
+  async createFolders(plan: FolderPlan): Promise<CreatedFolders> {
+    const folderIds: Record<string, string> = {};
+    const all = ['', ...plan.folders];
+    for (const [i, path] of all.entries()) {
+      const parent = path === '' ? 'root' : folderIds[path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '']!;
+      const name = path === '' ? plan.rootName : path.slice(path.lastIndexOf('/') + 1);
+      folderIds[path] = await this.#createFolder(plan.transferId, plan.targets[i]!, name, parent, path);
+    }
+    return { folderIds, rootUrl: `https://drive.google.com/drive/folders/${folderIds['']}` };
+  }
+
+  async #createFolder(transferId: string, id: string, name: string, parent: string, path: string): Promise<string> {
+    try {
+      await this.#call.run(`creating folder "${name}"`, 'write', () =>
+        this.#drive.files.create(
+          {
+            requestBody: { id, name, mimeType: FOLDER_MIME, parents: [parent], appProperties: { caTransfer: transferId, caFolder: folderKey(path) } },
+            fields: 'id',
+          },
+          this.#opts,
+        ),
+      );
+    } catch (err) {
+      // 409: an earlier attempt created it and its answer was lost. Make sure it is our folder.
+      if ((err as TransferError).code !== 'drive_conflict') throw err;
+      const existing = await this.#get(id, 'id,mimeType,appProperties');
+      if (existing.mimeType !== FOLDER_MIME || existing.appProperties?.caTransfer !== transferId) {
+        throw new TransferError('drive_id_taken', `reserved folder id ${id} belongs to something else`, false);
+      }
+    }
+    return id;
+  }
+
+  async putFile(req: PutFileRequest): Promise<StoredFile> {
+    try {
+      return await (req.file.size <= this.options.multipartMaxBytes ? this.#putSmall(req) : this.#putResumable(req));
+    } catch (err) {
+      // A wrong copy must not stay in the user's Drive looking like the photo. Its id is spent, so the photo
+      // counts as failed and a support retry gets a fresh id.
+      if ((err as TransferError).code === 'drive_verification_failed') {
+        await this.#call.run(`deleting the bad copy of "${req.file.name}"`, 'write', () => this.#drive.files.delete({ fileId: req.target }, this.#opts)).catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
+  async revokeAccess(): Promise<void> {
+    const token = this.auth.client.credentials.refresh_token;
+    if (!token) return;
+    try {
+      await this.auth.client.revokeToken(token);
+    } catch (err) {
+      // Already revoked or expired is the state we want.
+      const status = (err as { response?: { status?: number } }).response?.status;
+      if (status !== 400) throw toTransferError(err, 'revoking access');
+    }
+  }
+
+  /** Small files: read whole (≤ 5 MB), check, then one multipart request. Nothing lands in Drive unchecked. */
+  async #putSmall(req: PutFileRequest): Promise<StoredFile> {
+    const hashes = await Hashes.create();
+    const parts: Buffer[] = [];
+    for await (const piece of req.read(0)) {
+      hashes.update(piece);
+      parts.push(piece);
+    }
+    const body = Buffer.concat(parts);
+    const digest = hashes.digest();
+    checkCrc(req.file, digest.crc);
+    let bytesSent = 0;
+    let stored: DriveFileResource;
+    try {
+      const res = await this.#call.run(`uploading "${req.file.name}"`, 'write', () => {
+        bytesSent += body.length;
+        return this.#drive.files.create(
+          {
+            requestBody: { id: req.target, name: req.file.name, parents: [req.parentId], appProperties: appProperties(req) },
+            media: { mimeType: mimeTypeFor(req.file.name), body: Readable.from([body]) },
+            fields: FILE_FIELDS,
+          },
+          this.#opts,
+        );
+      }, req.signal);
+      stored = res.data as DriveFileResource;
+    } catch (err) {
+      if ((err as TransferError).code !== 'drive_conflict') throw err;
+      stored = await this.#existing(req);
+    }
+    req.onProgress(req.file.size);
+    return verify(req, stored, digest.md5, bytesSent);
+  }
+
+  /**
+   * Large files: Drive's resumable protocol, one chunk in memory. The final chunk is sent only after the whole
+   * source has been read and its CRC32 checked, so a corrupt download never becomes a file in Drive.
+   * After each committed chunk the session URI and the hash states are checkpointed; a later attempt asks Drive
+   * what it really has (the checkpoint may be stale — heartbeats can be lost) and sends only the rest.
+   */
+  async #putResumable(req: PutFileRequest): Promise<StoredFile> {
+    const { file } = req;
+    const size = file.size;
+    let session: string | undefined;
+    let committed = 0;
+    let hashes: Hashes | undefined;
+
+    const saved = asCheckpoint(req.checkpoint);
+    if (saved) {
+      session = this.options.sealer.open('upload-session', saved.session);
+      const state = await this.#sessionCall(`checking the upload of "${file.name}"`, (auth) => querySession(session!, auth, size, req.signal), req.signal);
+      if (state.state === 'complete') return this.#verifyByReading(req, state.file, saved.hashes);
+      if (state.state === 'gone') session = undefined;
+      else {
+        committed = state.committed;
+        // Hash states are only usable from an offset at or before what Drive has; otherwise re-hash from 0.
+        hashes = await Hashes.create(saved.hashes.offset <= committed ? saved.hashes : undefined);
+      }
+    }
+    if (!session) {
+      try {
+        const meta = { id: req.target, name: file.name, parents: [req.parentId], mimeType: mimeTypeFor(file.name), appProperties: appProperties(req) };
+        session = await this.#call.run(`starting the upload of "${file.name}"`, 'write', async () => startSession(this.options.apiUrl, await this.auth.authorization(), meta, size, req.signal), req.signal);
+      } catch (err) {
+        if ((err as TransferError).code !== 'drive_conflict') throw err;
+        return this.#verifyByReading(req, await this.#existing(req), undefined);
+      }
+      committed = 0;
+      hashes = await Hashes.create();
+    }
+    const sealedSession = this.options.sealer.seal('upload-session', session);
+    const checkpoint = () => req.saveCheckpoint({ session: sealedSession, hashes: hashes!.save() } satisfies ResumableCheckpoint);
+    checkpoint();
+    req.onProgress(committed);
+
+    const h = hashes!;
+    const chunkBytes = this.options.chunkBytes;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let bytesSent = 0;
+    const send = async (chunk: Buffer, start: number): Promise<SessionState> => {
+      const result = await this.#sendChunk(req, session!, chunk, start);
+      bytesSent += result.sent;
+      return result.state;
+    };
+
+    for await (const piece of req.read(h.offset)) {
+      let data = piece;
+      if (h.offset < committed) {
+        // Drive already has these bytes: hash them, don't send them.
+        const skip = Math.min(data.length, committed - h.offset);
+        h.update(data.subarray(0, skip));
+        data = data.subarray(skip);
+        if (h.offset === committed) checkpoint();
+        if (data.length === 0) continue;
+      }
+      pending.push(data);
+      pendingBytes += data.length;
+      // Strictly more than a chunk: the last bytes are held back until the CRC is known.
+      while (pendingBytes > chunkBytes) {
+        const all = Buffer.concat(pending);
+        const chunk = all.subarray(0, chunkBytes);
+        pending = [all.subarray(chunkBytes)];
+        pendingBytes = all.length - chunkBytes;
+        h.update(chunk);
+        await send(chunk, committed);
+        committed += chunk.length;
+        checkpoint();
+        req.onProgress(committed);
+      }
+    }
+    const last = Buffer.concat(pending);
+    h.update(last);
+    const digest = h.digest();
+    checkCrc(file, digest.crc);
+    const final = await send(last, committed);
+    if (final.state !== 'complete') {
+      throw new TransferError('drive_incomplete', `Drive did not finish "${file.name}" after its last byte`, true);
+    }
+    req.onProgress(size);
+    return verify(req, final.file, digest.md5, bytesSent);
+  }
+
+  /** Sends one chunk until Drive has all of it, resending only what a partial commit or a failure left out. */
+  async #sendChunk(req: PutFileRequest, session: string, chunk: Buffer, start: number): Promise<{ state: SessionState; sent: number }> {
+    const { file } = req;
+    const end = start + chunk.length;
+    let offset = start;
+    let sent = 0;
+    for (let failures = 0; ; ) {
+      let state: SessionState;
+      try {
+        state = await this.#sessionCall(`uploading "${file.name}"`, (auth) => {
+          sent += end - offset;
+          return putChunk(session, auth, chunk.subarray(offset - start), offset, file.size, req.signal);
+        }, req.signal);
+      } catch (err) {
+        const failure = toTransferError(err, `uploading "${file.name}"`);
+        if (!failure.retryable || ++failures > CHUNK_RETRIES || req.signal.aborted) throw failure;
+        // The request may have been partly committed: ask before resending.
+        state = await this.#sessionCall(`checking the upload of "${file.name}"`, (auth) => querySession(session, auth, file.size, req.signal), req.signal);
+      }
+      if (state.state === 'gone') {
+        req.saveCheckpoint(undefined);
+        throw new TransferError('drive_session_lost', `Drive lost the upload session of "${file.name}"; it restarts from the beginning`, true);
+      }
+      if (state.state === 'complete') return { state, sent };
+      if (state.committed >= end) return { state, sent };
+      if (state.committed < start) {
+        req.saveCheckpoint(undefined);
+        throw new TransferError('drive_session_rewound', `Drive reports fewer bytes of "${file.name}" than it confirmed before`, true);
+      }
+      offset = state.committed;
+    }
+  }
+
+  /**
+   * Session requests go through DriveCaller for pacing/401/rate limits, but a 4xx other than those means the
+   * session is unusable ("For any 4xx errors … restart the upload").
+   */
+  async #sessionCall(what: string, fn: (authorization: string) => Promise<SessionState>, signal: AbortSignal): Promise<SessionState> {
+    try {
+      return await this.#call.run(what, 'read', async () => fn(await this.auth.authorization()), signal);
+    } catch (err) {
+      const failure = toTransferError(err, what);
+      if (!failure.retryable && failure.code.startsWith('drive_') && failure.code !== 'drive_storage_full') {
+        return { state: 'gone' };
+      }
+      throw failure;
+    }
+  }
+
+  async #get(id: string, fields: string): Promise<drive_v3.Schema$File> {
+    const res = await this.#call.run(`reading file ${id}`, 'read', () => this.#drive.files.get({ fileId: id, fields }, this.#opts));
+    return res.data;
+  }
+
+  /** The file an earlier attempt created under our reserved id. */
+  async #existing(req: PutFileRequest): Promise<DriveFileResource> {
+    const file = (await this.#get(req.target, FILE_FIELDS)) as DriveFileResource;
+    if (file.appProperties?.caTransfer !== req.transferId) {
+      throw new TransferError('drive_id_taken', `reserved file id ${req.target} belongs to something else`, false);
+    }
+    return file;
+  }
+
+  /** Drive already has the whole file; read the source (from a saved hash state if any) to check it. */
+  async #verifyByReading(req: PutFileRequest, stored: DriveFileResource, saved: SavedHashes | undefined): Promise<StoredFile> {
+    const hashes = await Hashes.create(saved);
+    for await (const piece of req.read(hashes.offset)) hashes.update(piece);
+    const digest = hashes.digest();
+    checkCrc(req.file, digest.crc);
+    req.onProgress(req.file.size);
+    return verify(req, stored, digest.md5, 0);
+  }
+}
+
+function appProperties(req: PutFileRequest): Record<string, string> {
+  return { caTransfer: req.transferId, caSource: String(req.file.sourceId) };
+}
+
+/** appProperties are limited to 124 bytes per key+value: long album paths are stored as a hash. */
+function folderKey(path: string): string {
+  return Buffer.byteLength(path) <= 100 ? path : `sha1:${createHash('sha1').update(path).digest('hex')}`;
+}
+
+function asCheckpoint(value: unknown): ResumableCheckpoint | undefined {
+  const cp = value as ResumableCheckpoint | undefined;
+  return cp && typeof cp.session === 'string' && cp.hashes && typeof cp.hashes.offset === 'number' ? cp : undefined;
+}
+
+/** What Drive stored must be what we sent; otherwise the copy is wrong, whatever Drive said. */
+function verify(req: PutFileRequest, stored: DriveFileResource, md5: string, bytesSent: number): StoredFile {
+  const size = Number(stored.size);
+  if (size !== req.file.size || stored.md5Checksum !== md5) {
+    throw new TransferError(
+      'drive_verification_failed',
+      `Drive stored "${req.file.name}" as ${stored.size} bytes with MD5 ${stored.md5Checksum}, but we sent ${req.file.size} bytes with MD5 ${md5}`,
+      false,
+    );
+  }
+  return { id: stored.id, size, md5, bytesSent };
+}

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+/**
+ * The RabbitMQ message: everything the bridge needs to start a transfer. Versioned so old messages still in a
+ * queue during a deploy are recognised; validated on both sides. The refresh token inside is sealed.
+ */
+export const transferJobSchema = z.object({
+  v: z.literal(1),
+  transfer_id: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+  created_at: z.iso.datetime(),
+  cloud_type: z.enum(['google_drive', 'yadisk']),
+  archive_type: z.enum(['webs', 'originals']),
+  archive_url: z.url(),
+  gallery_id: z.string().regex(/^\d{1,18}$/),
+  gallery_name: z.string().min(1).max(255),
+  sealed_refresh_token: z.string().startsWith('v1.'),
+});
+
+export type TransferJob = z.infer<typeof transferJobSchema>;

@@ -1,0 +1,35 @@
+import pino, { Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Structured JSON logs. Tokens must never reach a log line: the known secret-bearing fields are redacted, and
+ * anything that looks like a Google access/refresh token or a sealed value is masked in messages as a last guard.
+ */
+const TOKEN_PATTERN = /(ya29\.[\w-]{10,}|1\/\/[\w-]{20,}|v1\.[\w-]{40,}|code=[^&\s"]+)/g;
+
+export function maskSecrets(text: string): string {
+  return text.replace(TOKEN_PATTERN, (m) => (m.startsWith('code=') ? 'code=[redacted]' : '[redacted]'));
+}
+
+export function createLogger(role: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+  return pino({
+    level,
+    base: { role },
+    redact: {
+      paths: [
+        'access_token', 'refresh_token', 'token', 'sealedRefreshToken', 'sealed_refresh_token', 'authorization',
+        '*.access_token', '*.refresh_token', '*.token', '*.sealedRefreshToken', '*.sealed_refresh_token',
+        'req.headers.authorization', 'headers.authorization', '*.headers.authorization', 'state', 'code',
+      ],
+      censor: '[redacted]',
+    },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? maskSecrets(a) : a)) as Parameters<typeof method>);
+      },
+    },
+    formatters: { level: (label) => ({ level: label }) },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * Turning a listing entry's `name` ("Photos 1/Test_011.jpg") into a safe destination path.
+ * Pure functions: the same listing always gives the same tree, which is what makes a retried or resumed
+ * transfer land on the same folders and file names.
+ */
+
+/** Longest name we create, in characters. Long names are shortened, keeping the extension. */
+export const MAX_NAME_CHARS = 255;
+/** Deepest album nesting we accept below the gallery folder (Drive's own limit is 100 levels). */
+export const MAX_DEPTH = 20;
+
+export type PathResult = { ok: true; folders: string[]; fileName: string } | { ok: false; reason: string };
+
+// Control characters (C0, DEL, C1) and the bidi overrides that can disguise an extension.
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+export function cleanSegment(raw: string): string {
+  const cleaned = raw.normalize('NFC').replace(/\s+/g, ' ').replace(UNSAFE_CHARS, '').trim();
+  return shorten(cleaned, MAX_NAME_CHARS);
+}
+
+/** Shortens to `max` characters (code points, never splitting a surrogate pair), keeping a short extension. */
+export function shorten(name: string, max: number): string {
+  const chars = Array.from(name);
+  if (chars.length <= max) return name;
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 ? Array.from(name.slice(dot)) : [];
+  if (ext.length > 0 && ext.length <= 16) {
+    return chars.slice(0, max - ext.length - 1).join('') + '…' + ext.join('');
+  }
+  return chars.slice(0, max - 1).join('') + '…';
+}
+
+/**
+ * Splits an entry name on "/" (and "\", which some uploaders use) into album folders and a file name.
+ * Empty and "." segments are dropped; ".." anywhere is refused rather than guessed at.
+ */
+export function toDestinationPath(name: string): PathResult {
+  const segments = name.split(/[\\/]/).map(cleanSegment);
+  if (segments.some((s) => s === '..')) return { ok: false, reason: 'name contains a ".." path segment' };
+  const kept = segments.filter((s) => s !== '' && s !== '.');
+  if (kept.length === 0) return { ok: false, reason: 'name is empty after removing unsafe characters' };
+  if (kept.length - 1 > MAX_DEPTH) return { ok: false, reason: `name is nested deeper than ${MAX_DEPTH} folders` };
+  return { ok: true, folders: kept.slice(0, -1), fileName: kept[kept.length - 1]! };
+}
+
+/**
+ * Gives every file in a folder a distinct name, in listing order: the second "IMG_1.jpg" becomes
+ * "IMG_1 (2).jpg". Drive would accept duplicates, but a client cannot tell them apart.
+ * Comparison ignores case, because the user's desktop sync client may not.
+ */
+export class NameDeduper {
+  readonly #taken = new Set<string>();
+
+  unique(folderKey: string, fileName: string): string {
+    let candidate = fileName;
+    for (let n = 2; this.#taken.has(`${folderKey}/${candidate.toLowerCase()}`); n++) {
+      candidate = withSuffix(fileName, ` (${n})`);
+    }
+    this.#taken.add(`${folderKey}/${candidate.toLowerCase()}`);
+    return candidate;
+  }
+}
+
+function withSuffix(fileName: string, suffix: string): string {
+  const dot = fileName.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [fileName.slice(0, dot), fileName.slice(dot)] : [fileName, ''];
+  return shorten(stem, MAX_NAME_CHARS - ext.length - suffix.length) + suffix + ext;
+}

@@ -1,0 +1,25 @@
+/**
+ * Types shared by the workflow (which must stay free of I/O and heavy imports) and everything around it.
+ * Only types and tiny constants live here.
+ */
+
+export type CloudType = 'google_drive' | 'yadisk';
+export type ArchiveType = 'webs' | 'originals';
+
+/** What the bridge hands to the transfer workflow. Readable in the Temporal UI, except the sealed token. */
+export interface TransferInput {
+  transferId: string;
+  galleryId: string;
+  galleryName: string;
+  archiveUrl: string;
+  /** Derived from archiveUrl with GALLERY_API_URL (SPEC §2). */
+  listingUrl: string;
+  archiveType: ArchiveType;
+  cloudType: CloudType;
+  /** Refresh token sealed with SECRET_KEY (purpose `refresh-token`); only activities open it. */
+  sealedRefreshToken: string;
+  /** When the user consented (ISO 8601). */
+  requestedAt: string;
+}
+
+export const workflowIdFor = (transferId: string): string => `transfer-${transferId}`;

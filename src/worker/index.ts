@@ -1,0 +1,50 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Config } from '../config';
+import { createActivities } from '../activities';
+import { Providers } from '../providers';
+import { Sealer } from '../shared/crypto';
+import type { Logger } from '../shared/logger';
+import { SourceHttp } from '../source/http';
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Resolves when the worker has stopped (after shutdown() or a fatal error). */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * The Temporal worker: runs the transfer workflow and its activities. In production the workflow code comes
+ * prebuilt (WORKFLOW_BUNDLE_PATH); otherwise it is bundled from source at start.
+ */
+export async function startWorker(config: Config, logger: Logger, opts: { workflowBundlePath?: string } = {}): Promise<RunningWorker> {
+  const sealer = new Sealer(config.SECRET_KEY);
+  const http = new SourceHttp(config.ALLOW_PRIVATE_SOURCE_ADDRESSES);
+  const activities = createActivities({ config, sealer, providers: new Providers(config, sealer), http, logger });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...(opts.workflowBundlePath
+      ? { workflowBundle: { codePath: opts.workflowBundlePath } }
+      : { workflowsPath: require.resolve('../workflows') }),
+    activities,
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    // In-flight uploads get this long to reach their next checkpoint before they are cancelled and resumed elsewhere.
+    shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
+  });
+  const done = worker.run().finally(async () => {
+    await connection.close().catch(() => undefined);
+    await http.close().catch(() => undefined);
+  });
+  logger.info({ task_queue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
+  return {
+    worker,
+    done,
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}
