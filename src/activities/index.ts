@@ -46,6 +46,7 @@ export function createActivities(deps: ActivityDeps) {
           pageSize: config.LISTING_PAGE_SIZE,
           multipartMaxBytes: config.MULTIPART_MAX_BYTES,
           maxFileAttempts: 5,
+          heartbeatTimeoutSeconds: config.FILE_HEARTBEAT_TIMEOUT_SECONDS,
         },
       };
     },

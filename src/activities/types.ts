@@ -10,6 +10,7 @@ export interface TransferSettings {
   pageSize: number;
   multipartMaxBytes: number;
   maxFileAttempts: number;
+  heartbeatTimeoutSeconds: number;
 }
 
 export interface PlanSummary {

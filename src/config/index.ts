@@ -78,6 +78,9 @@ const schema = z.object({
   DRIVE_WRITES_PER_SECOND: z.coerce.number().positive().default(3),
   DRIVE_WRITE_BURST: positiveInt.default(3),
 
+  /** A file activity whose worker stops heartbeating this long is retried elsewhere (from its checkpoint). */
+  FILE_HEARTBEAT_TIMEOUT_SECONDS: positiveInt.min(2).max(600).default(30),
+
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(64),
   WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.default(20),
   /** Prebuilt workflow bundle (production image); unset → bundled from source at start. */

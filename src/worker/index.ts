@@ -5,6 +5,7 @@ import { Providers } from '../providers';
 import { Sealer } from '../shared/crypto';
 import type { Logger } from '../shared/logger';
 import { SourceHttp } from '../source/http';
+import { installTemporalRuntime } from './runtime';
 
 export interface RunningWorker {
   worker: Worker;
@@ -17,7 +18,14 @@ export interface RunningWorker {
  * The Temporal worker: runs the transfer workflow and its activities. In production the workflow code comes
  * prebuilt (WORKFLOW_BUNDLE_PATH); otherwise it is bundled from source at start.
  */
-export async function startWorker(config: Config, logger: Logger, opts: { workflowBundlePath?: string } = {}): Promise<RunningWorker> {
+export interface WorkerOptions {
+  /** Path of a prebuilt bundle (`bundleWorkflowCode`), or its code; else the workflows are bundled now. */
+  workflowBundlePath?: string;
+  workflowBundleCode?: string;
+}
+
+export async function startWorker(config: Config, logger: Logger, opts: WorkerOptions = {}): Promise<RunningWorker> {
+  installTemporalRuntime(logger);
   const sealer = new Sealer(config.SECRET_KEY);
   const http = new SourceHttp(config.ALLOW_PRIVATE_SOURCE_ADDRESSES);
   const activities = createActivities({ config, sealer, providers: new Providers(config, sealer), http, logger });
@@ -26,9 +34,11 @@ export async function startWorker(config: Config, logger: Logger, opts: { workfl
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    ...(opts.workflowBundlePath
-      ? { workflowBundle: { codePath: opts.workflowBundlePath } }
-      : { workflowsPath: require.resolve('../workflows') }),
+    ...(opts.workflowBundleCode
+      ? { workflowBundle: { code: opts.workflowBundleCode } }
+      : opts.workflowBundlePath
+        ? { workflowBundle: { codePath: opts.workflowBundlePath } }
+        : { workflowsPath: require.resolve('../workflows') }),
     activities,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     // In-flight uploads get this long to reach their next checkpoint before they are cancelled and resumed elsewhere.

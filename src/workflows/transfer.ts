@@ -72,13 +72,15 @@ const metadata = proxyActivities<Activities>({
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 
-const files = proxyActivities<Activities>({
-  // Large files are long; a dead worker is noticed through the heartbeat instead.
-  startToCloseTimeout: '12 hours',
-  heartbeatTimeout: '30 seconds',
-  // SPEC: each photo is tried up to 5 times with a growing delay (2, 4, 8, 16 s between tries).
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
-});
+function fileActivities(settings: PlanSummary['settings']) {
+  return proxyActivities<Activities>({
+    // Large files are long; a dead worker is noticed through the heartbeat instead.
+    startToCloseTimeout: '12 hours',
+    heartbeatTimeout: `${settings.heartbeatTimeoutSeconds}s`,
+    // SPEC: each photo is tried up to 5 times with a growing delay (2, 4, 8, 16 s between tries).
+    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: settings.maxFileAttempts },
+  });
+}
 
 const completion = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -158,6 +160,7 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
     return finish(failureMessage(err));
   }
   const { settings } = plan;
+  const files = fileActivities(settings);
 
   let inFlight = 0;
   const runUnit = async (unit: ReturnType<typeof makeUnits>[number]) => {

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import type { GoogleEmulator } from '../../src/emulators/google';
+import { expectedFile } from '../../src/emulators/gallery';
+
+export interface SpecFile {
+  id: number;
+  name: string;
+  size: number;
+}
+
+const FOLDER = 'application/vnd.google-apps.folder';
+
+/** A gallery with albums, a few multi-chunk files and one nested album. */
+let nextId = 1000;
+
+/** Ids are unique across calls: emulator faults are keyed by file id. */
+export function sampleFiles(opts: { small?: number; large?: number; largeSize?: number } = {}): SpecFile[] {
+  const files: SpecFile[] = [];
+  let id = nextId;
+  nextId += 1000;
+  for (let i = 0; i < (opts.small ?? 12); i++) {
+    const album = ['Photos 1', 'Photos 2', 'Photos 2/Details', ''][i % 4];
+    files.push({ id: id++, name: `${album ? `${album}/` : ''}IMG_${String(i).padStart(4, '0')}.jpg`, size: 1000 + i * 7919 });
+  }
+  for (let i = 0; i < (opts.large ?? 2); i++) {
+    files.push({ id: id++, name: `Video/clip_${i}.mp4`, size: (opts.largeSize ?? 3 * 1024 * 1024) + i * 12345 });
+  }
+  return files;
+}
+
+/**
+ * Asserts the user's Drive holds exactly the gallery: every file at its path with the right size and MD5,
+ * every folder once, nothing else (no duplicates).
+ */
+export function assertDriveTree(google: GoogleEmulator, root: string, files: SpecFile[], opts: { missing?: number[] } = {}): void {
+  const nodes = google.tree().filter((n) => n.path === root || n.path.startsWith(`${root}/`));
+  const actualFiles = nodes
+    .filter((n) => n.mimeType !== FOLDER)
+    .map((n) => ({ path: n.path, size: Number(n.size), md5: n.md5 }))
+    .sort((a, b) => a.path.localeCompare(b.path));
+  const expected = files
+    .filter((f) => !opts.missing?.includes(f.id))
+    .map((f) => ({ path: `${root}/${f.name}`, size: f.size, md5: expectedFile(f.id, f.size).md5 }))
+    .sort((a, b) => a.path.localeCompare(b.path));
+  assert.deepEqual(actualFiles, expected, 'Drive files differ from the gallery');
+
+  const folders = nodes.filter((n) => n.mimeType === FOLDER).map((n) => n.path).sort();
+  const expectedFolders = new Set<string>([root]);
+  for (const f of files) {
+    const parts = f.name.split('/').slice(0, -1);
+    for (let i = 1; i <= parts.length; i++) expectedFolders.add(`${root}/${parts.slice(0, i).join('/')}`);
+  }
+  assert.deepEqual(folders, [...expectedFolders].sort(), 'Drive folders differ (duplicates or missing)');
+}

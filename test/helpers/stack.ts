@@ -1,0 +1,198 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import amqp from 'amqplib';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Config, parseConfig } from '../../src/config';
+import { freePort } from '../../src/devtools/temporal-server';
+import { runConsent, ConsentOutcome } from '../../src/devtools/consent-client';
+import { createGoogleEmulator, GoogleEmulator, GoogleEmulatorOptions } from '../../src/emulators/google';
+import { createGalleryEmulator, GalleryEmulator } from '../../src/emulators/gallery';
+import { startApi } from '../../src/api';
+import { createBridge } from '../../src/bridge/bridge';
+import { startTransfer } from '../../src/temporal/start';
+import { createLogger } from '../../src/shared/logger';
+import { startWorker, RunningWorker } from '../../src/worker';
+import { workflowIdFor } from '../../src/shared/types';
+
+/**
+ * The whole service on real Temporal (the dev server `npm test` started) and real RabbitMQ, against the
+ * Google and gallery emulators. Each stack has its own task queue and RabbitMQ queue, so tests don't meet.
+ */
+
+export const ARCHIVE_HOST = 'arch-d.lite.gallery';
+export const SUCCESS_LINK = 'https://gallery.example/done?x=1';
+export const FAIL_LINK = 'https://gallery.example/failed';
+
+let bundle: Promise<{ code: string; path: string }> | null = null;
+
+/** Bundling the workflows takes seconds: do it once per test process and share it (also with worker processes). */
+export function workflowBundle(): Promise<{ code: string; path: string }> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger }).then(({ code }) => {
+    const dir = join(__dirname, '..', '..', '.data');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `workflow-bundle-${process.pid}.js`);
+    writeFileSync(path, code);
+    return { code, path };
+  });
+  return bundle;
+}
+
+const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+export interface StackOptions {
+  google?: Partial<GoogleEmulatorOptions>;
+  env?: Record<string, string>;
+  /** Run the worker as a child process (so a test can SIGKILL it). */
+  workerProcess?: boolean;
+}
+
+export interface Stack {
+  config: Config;
+  env: Record<string, string>;
+  google: GoogleEmulator;
+  gallery: GalleryEmulator;
+  galleryUrl: string;
+  apiUrl: string;
+  client: Client;
+  worker: { kill(signal?: NodeJS.Signals): Promise<void>; start(): Promise<void> };
+  /** POST /cloud_archive, follow the consent redirect and the callback; returns the final Location. */
+  consent(body?: Partial<Record<string, string>>): Promise<ConsentOutcome>;
+  result(transferId: string): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const apiPort = await freePort();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const secret = randomBytes(24).toString('hex');
+  const google = createGoogleEmulator({
+    clientId: 'test-client.apps.googleusercontent.com',
+    clientSecret: 'test-client-secret',
+    redirectUris: [`${apiUrl}/cloud_archive/oauth/google/callback`],
+    ...opts.google,
+  });
+  const googleUrl = (await google.listen(0, '127.0.0.1')).url;
+  const gallery = createGalleryEmulator({ callbackSecret: secret });
+  const galleryUrl = (await gallery.listen(0, '127.0.0.1')).url;
+  const suffix = randomBytes(4).toString('hex');
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    PORT: String(apiPort),
+    PUBLIC_URL: apiUrl,
+    AMQP_URL: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+    AMQP_QUEUE: `test.transfers.${suffix}`,
+    TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+    TEMPORAL_TASK_QUEUE: `test-${suffix}`,
+    GOOGLE_CLIENT_ID: 'test-client.apps.googleusercontent.com',
+    GOOGLE_CLIENT_SECRET: 'test-client-secret',
+    GOOGLE_AUTH_URL: `${googleUrl}/o/oauth2/v2/auth`,
+    GOOGLE_TOKEN_URL: `${googleUrl}/token`,
+    GOOGLE_REVOKE_URL: `${googleUrl}/revoke`,
+    GOOGLE_API_URL: googleUrl,
+    GALLERY_API_URL: galleryUrl,
+    ARCHIVE_URL_HOSTS: ARCHIVE_HOST,
+    SOURCE_URL_HOSTS: new URL(galleryUrl).host,
+    REDIRECT_URL_HOSTS: 'gallery.example',
+    ALLOW_PRIVATE_SOURCE_ADDRESSES: 'true',
+    COMPLETION_CALLBACK_URL: `${galleryUrl}/api/cloud_archive/callback`,
+    CALLBACK_SECRET: secret,
+    SECRET_KEY: randomBytes(32).toString('base64'),
+    FILE_HEARTBEAT_TIMEOUT_SECONDS: '4',
+    DRIVE_WRITES_PER_SECOND: '1000',
+    DRIVE_WRITE_BURST: '1000',
+    ...opts.env,
+  };
+  const config = parseConfig(env);
+  const logger = createLogger('test', env.LOG_LEVEL);
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const api = await startApi(config, logger.child({ role: 'api' }));
+  const bridge = createBridge({ config, logger: logger.child({ role: 'bridge' }), startWorkflow: (input) => startTransfer(client, config.TEMPORAL_TASK_QUEUE, input) });
+  await bridge.start();
+
+  let inProcess: RunningWorker | null = null;
+  let child: ChildProcess | null = null;
+  const worker = {
+    async start() {
+      if (opts.workerProcess) {
+        child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'worker', 'main.ts')], {
+          env: { ...process.env, ...env, WORKFLOW_BUNDLE_PATH: (await workflowBundle()).path },
+          stdio: ['ignore', 'inherit', 'inherit'],
+        });
+      } else {
+        inProcess = await startWorker(config, logger.child({ role: 'worker' }), { workflowBundleCode: (await workflowBundle()).code });
+      }
+    },
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      if (child && child.exitCode === null) {
+        const exited = once(child, 'exit');
+        child.kill(signal);
+        await exited;
+      }
+      child = null;
+      if (inProcess) await inProcess.shutdown();
+      inProcess = null;
+    },
+  };
+  await worker.start();
+
+  const consent = async (body: Partial<Record<string, string>> = {}) =>
+    runConsent(
+      apiUrl,
+      {
+        redirect_success_link: SUCCESS_LINK,
+        redirect_fail_link: FAIL_LINK,
+        archive_url: `https://${ARCHIVE_HOST}/g/api/stream/858329/f9d24b1dfb81a1bfa215cc008f46f3d3?mod=web`,
+        gallery_name: 'Wedding of A & B',
+        archive_type: 'originals',
+        cloud_type: 'google_drive',
+        ...body,
+      } as Record<string, string>,
+      (next) => next.origin !== apiUrl && next.origin !== googleUrl,
+    );
+
+  return {
+    config,
+    env,
+    google,
+    gallery,
+    galleryUrl,
+    apiUrl,
+    client,
+    worker,
+    consent,
+    // The success redirect comes after RabbitMQ confirmed the job; the bridge starts the workflow a moment later.
+    async result(transferId) {
+      const handle = client.workflow.getHandle(workflowIdFor(transferId));
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        try {
+          await handle.describe();
+          break;
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline) throw err;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      return handle.result();
+    },
+    async close() {
+      await worker.kill('SIGTERM');
+      await bridge.stop();
+      await api.close();
+      const amqpConnection = await amqp.connect(config.AMQP_URL);
+      const channel = await amqpConnection.createChannel();
+      for (const q of [config.AMQP_QUEUE, `${config.AMQP_QUEUE}.dead`]) await channel.deleteQueue(q).catch(() => undefined);
+      await channel.deleteExchange(`${config.AMQP_QUEUE}.dlx`).catch(() => undefined);
+      await amqpConnection.close();
+      await connection.close();
+      await google.close();
+      await gallery.close();
+    },
+  };
+}

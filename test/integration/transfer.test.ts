@@ -1,0 +1,207 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import amqp from 'amqplib';
+import { Sealer } from '../../src/shared/crypto';
+import { workflowIdFor } from '../../src/shared/types';
+import { assertDriveTree, sampleFiles, SpecFile } from '../helpers/drive-tree';
+import { ARCHIVE_HOST, FAIL_LINK, Stack, startStack } from '../helpers/stack';
+
+/**
+ * The full HTTP flow on real Temporal and RabbitMQ: POST → consent → callback → queue → bridge → workflow →
+ * Drive (emulated) → signed completion callback. One stack, a fresh gallery per test.
+ */
+
+const KiB = 1024;
+let stack: Stack;
+let galleryCounter = 500000;
+
+before(async () => {
+  stack = await startStack({
+    env: { MULTIPART_MAX_BYTES: String(1024 * KiB), UPLOAD_CHUNK_BYTES: String(256 * KiB), FILES_PER_ACTIVITY: '4' },
+  });
+});
+after(async () => stack?.close());
+
+/** Registers a gallery in the emulator and returns the body fields that point at it. */
+function newGallery(files: SpecFile[], name = `Gallery ${galleryCounter}`) {
+  const galleryId = String(galleryCounter++);
+  const hash = randomBytes(16).toString('hex');
+  stack.gallery.addGallery({ galleryId, hash, files });
+  return { archive_url: `https://${ARCHIVE_HOST}/g/api/stream/${galleryId}/${hash}?mod=web`, gallery_name: name };
+}
+
+function rootsIn(tree: { path: string }[], name: string) {
+  return tree.filter((n) => n.path === name).length;
+}
+
+describe('transfer end to end', () => {
+  test('a gallery lands in Drive file by file, and the backend gets a signed callback', async () => {
+    const files = sampleFiles({ small: 12, large: 2, largeSize: 1300 * KiB });
+    const body = newGallery(files, 'Wedding of A & B');
+    const { location, transferId } = await stack.consent(body);
+    assert.equal(`${location.origin}${location.pathname}`, 'https://gallery.example/done');
+    assert.equal(location.searchParams.get('x'), '1', 'the success link keeps its own query');
+    assert.ok(transferId && transferId.length >= 16, 'success redirect carries the transfer id');
+
+    const result = (await stack.result(transferId)) as { state: string; filesDone: number; filesFailed: number; bytesDone: number };
+    assert.equal(result.state, 'succeeded');
+    assert.equal(result.filesDone, files.length);
+    assert.equal(result.filesFailed, 0);
+    assert.equal(result.bytesDone, files.reduce((s, f) => s + f.size, 0));
+    assertDriveTree(stack.google, 'Wedding of A & B', files);
+
+    const callback = await stack.gallery.waitForCallback((c) => (c.json as { transfer_id?: string }).transfer_id === transferId, 10_000);
+    assert.ok(callback.signatureValid, 'callback is signed with CALLBACK_SECRET');
+    assert.deepEqual(
+      { ...(callback.json as Record<string, unknown>), sent_at: undefined, folder_url: undefined },
+      {
+        status: 'succeeded',
+        cloud_type: 'google_drive',
+        archive_type: 'originals',
+        failed_photos: 0,
+        transfer_id: transferId,
+        gallery_name: 'Wedding of A & B',
+        archive_url: body.archive_url,
+        files_total: files.length,
+        files_uploaded: files.length,
+        folder_url: undefined,
+        sent_at: undefined,
+      },
+    );
+    assert.match(String((callback.json as { folder_url: string }).folder_url), /^https:\/\/drive\.google\.com\/drive\/folders\/[\w-]+$/);
+    assert.ok(stack.google.revokedRefreshTokens().length >= 1, 'the Google token is revoked at the end');
+  });
+
+  test('consent denied → fail link, nothing queued or started', async () => {
+    stack.google.setOptions({ consent: 'deny' });
+    try {
+      const { location, transferId } = await stack.consent(newGallery(sampleFiles({ small: 1, large: 0 })));
+      assert.equal(`${location.origin}${location.pathname}`, FAIL_LINK);
+      assert.equal(location.searchParams.get('reason'), 'access_denied');
+      assert.equal(transferId, null);
+    } finally {
+      stack.google.setOptions({ consent: 'allow' });
+    }
+  });
+
+  test('a tampered state gets a 400 page, not a redirect', async () => {
+    const res = await fetch(`${stack.apiUrl}/cloud_archive/oauth/google/callback?code=abc&state=v1.AAAA${'B'.repeat(60)}`, { redirect: 'manual' });
+    assert.equal(res.status, 400);
+    assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+    assert.equal(res.headers.get('location'), null);
+  });
+
+  test('the same job delivered twice starts one transfer and uploads each file once', async () => {
+    const files = sampleFiles({ small: 5, large: 0 });
+    const body = newGallery(files, 'Twice');
+    const { transferId } = await stack.consent(body);
+    assert.ok(transferId);
+    // Re-publish exactly the message the API published (as a redelivery would), while the first runs.
+    const connection = await amqp.connect(stack.config.AMQP_URL);
+    const channel = await connection.createConfirmChannel();
+    const sealer = new Sealer(stack.config.SECRET_KEY);
+    const job = {
+      v: 1,
+      transfer_id: transferId,
+      created_at: new Date().toISOString(),
+      cloud_type: 'google_drive',
+      archive_type: 'originals',
+      archive_url: body.archive_url,
+      gallery_id: new URL(body.archive_url).pathname.split('/')[4],
+      gallery_name: 'Twice',
+      sealed_refresh_token: sealer.seal('refresh-token', 'not-used-because-the-transfer-exists'),
+    };
+    channel.sendToQueue(stack.config.AMQP_QUEUE, Buffer.from(JSON.stringify(job)), { persistent: true });
+    await channel.waitForConfirms();
+    await connection.close();
+
+    const result = (await stack.result(transferId)) as { state: string };
+    assert.equal(result.state, 'succeeded');
+    // Wait until the queue is drained (the duplicate was acked), then count runs with this id.
+    await waitFor(async () => (await queueDepth(stack.config.AMQP_URL, stack.config.AMQP_QUEUE)) === 0);
+    const runs = [];
+    for await (const wf of stack.client.workflow.list({ query: `WorkflowId = '${workflowIdFor(transferId)}'` })) runs.push(wf);
+    assert.equal(runs.length, 1, 'exactly one workflow run for the transfer');
+    assertDriveTree(stack.google, 'Twice', files);
+  });
+
+  test('transient download and upload failures are retried until the files are copied', async () => {
+    const files = sampleFiles({ small: 4, large: 1, largeSize: 1100 * KiB });
+    const [small, , , , large] = files;
+    stack.gallery.faultFile(small!.id, [{ status: 503 }, { resetAfterBytes: 100 }]);
+    stack.gallery.faultFile(large!.id, [{ resetAfterBytes: 400 * KiB }]);
+    stack.google.faults.add({ op: 'multipart', times: 1, action: { status: 503 } });
+    stack.google.faults.add({ op: 'chunk', times: 1, action: { status: 500 } });
+    stack.google.faults.add({ op: 'chunk', times: 1, action: 'commitThenReset' });
+    const { transferId } = await stack.consent(newGallery(files, 'Flaky'));
+    const result = (await stack.result(transferId!)) as { state: string; filesFailed: number };
+    assert.equal(result.state, 'succeeded');
+    assert.equal(result.filesFailed, 0);
+    assertDriveTree(stack.google, 'Flaky', files);
+  });
+
+  test('a photo missing at the gallery is counted in failed_photos and explained', async () => {
+    const files = sampleFiles({ small: 3, large: 0 });
+    stack.gallery.faultFile(files[1]!.id, Array(10).fill({ status: 404 }));
+    const { transferId } = await stack.consent(newGallery(files, 'Missing'));
+    const result = (await stack.result(transferId!)) as { state: string; filesFailed: number; filesDone: number };
+    assert.equal(result.state, 'partially_failed');
+    assert.equal(result.filesFailed, 1);
+    assert.equal(result.filesDone, 2);
+    assertDriveTree(stack.google, 'Missing', files, { missing: [files[1]!.id] });
+    const callback = await stack.gallery.waitForCallback((c) => (c.json as { transfer_id?: string }).transfer_id === transferId, 10_000);
+    assert.equal((callback.json as { failed_photos: number }).failed_photos, 1);
+    const failed = (await stack.client.workflow.getHandle(workflowIdFor(transferId!)).query('failedFiles')) as Array<{ name: string; reason: string }>;
+    assert.equal(failed.length, 1);
+    assert.match(failed[0]!.name, /IMG_0001\.jpg$/);
+    assert.match(failed[0]!.reason, /gallery has no file/);
+  });
+
+  test('an access token that expires mid-upload is refreshed and the upload goes on', async () => {
+    const files = sampleFiles({ small: 2, large: 1, largeSize: 1200 * KiB });
+    let chunks = 0;
+    // On the second chunk every access token dies (as after an hour with Google) and that chunk gets a 401.
+    stack.google.faults.add({
+      op: 'chunk',
+      times: 1,
+      when: () => {
+        if (++chunks !== 2) return false;
+        stack.google.expireAllAccessTokens();
+        return true;
+      },
+      action: { status: 401, reason: 'authError', message: 'Invalid Credentials' },
+    });
+    const refreshesBefore = stack.google.stats.tokenRefreshes;
+    const { transferId } = await stack.consent(newGallery(files, 'Expiring'));
+    const result = (await stack.result(transferId!)) as { state: string };
+    assert.equal(result.state, 'succeeded', JSON.stringify(await failedFiles(transferId!)));
+    assert.ok(stack.google.stats.tokenRefreshes > refreshesBefore + 1, 'the access token was refreshed after it expired');
+    assertDriveTree(stack.google, 'Expiring', files);
+    assert.equal(rootsIn(stack.google.tree(), 'Expiring'), 1);
+  });
+});
+
+function failedFiles(transferId: string) {
+  return stack.client.workflow.getHandle(workflowIdFor(transferId)).query('failedFiles');
+}
+
+async function queueDepth(url: string, queue: string): Promise<number> {
+  const connection = await amqp.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    const { messageCount } = await channel.checkQueue(queue);
+    return messageCount;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Polls a condition that has no event to wait on (RabbitMQ queue depth), with a deadline. */
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
