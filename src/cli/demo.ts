@@ -9,6 +9,7 @@ import { launch } from './launch';
  */
 async function main(): Promise<void> {
   process.env.SANDBOX = 'true';
+  process.env.LOG_LEVEL ||= 'warn'; // keep the demo's output readable; the transfer's own lines are printed below
   const app = await launch();
   const { sandbox, config } = app;
   try {

@@ -1,0 +1,114 @@
+import type { Logger } from '../shared/logger';
+import type { TransferJob } from '../shared/job';
+import { ConfirmSession } from './confirm-session';
+import { PublishError } from './errors';
+
+/** What the API needs from a publisher; lets tests and the app share one shape. */
+export interface JobPublisherLike {
+  /** Resolves once RabbitMQ has confirmed the job; rejects with a PublishError otherwise. */
+  publish(job: TransferJob): Promise<void>;
+}
+
+export interface JobPublisherOptions {
+  url: string;
+  queue: string;
+  /** Upper bound for one publish (connect + send + confirm, including the one retry). */
+  timeoutMs: number;
+  logger: Logger;
+}
+
+/**
+ * Publishes transfer jobs with publisher confirms. The connection is opened on first use and, after it closes
+ * (broker restart, network cut), opened again by the next publish — a broker outage fails publishes, it never
+ * crashes the process.
+ */
+export class JobPublisher implements JobPublisherLike {
+  #session: Promise<ConfirmSession> | null = null;
+  #closed = false;
+
+  constructor(private readonly options: JobPublisherOptions) {}
+
+  async publish(job: TransferJob): Promise<void> {
+    const deadline = Date.now() + this.options.timeoutMs;
+    const body = Buffer.from(JSON.stringify(job));
+    try {
+      await this.#attempt(body, job.transfer_id, deadline);
+    } catch (err) {
+      if (err instanceof PublishError && err.code === 'timeout') this.#discardSession();
+      // A channel lost between send and confirm is the one unknown outcome: the job may or may not be queued.
+      // Sending it once more is safe because the bridge starts at most one workflow per transfer id, so a
+      // duplicate message is acked as 'already-exists' and starts nothing.
+      if (!(err instanceof PublishError) || err.code !== 'channel_closed' || this.#closed) throw err;
+      this.options.logger.warn({ transfer_id: job.transfer_id }, 'RabbitMQ channel lost before the confirm; publishing again');
+      await this.#attempt(body, job.transfer_id, deadline);
+    }
+  }
+
+  /** True when a connection is open or can be opened within the publish timeout. */
+  async ready(): Promise<boolean> {
+    try {
+      await withDeadline(this.#connected(), Date.now() + this.options.timeoutMs);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const pending = this.#session;
+    this.#session = null;
+    const session = await pending?.catch(() => null);
+    await session?.close();
+  }
+
+  /**
+   * A connection that stops answering (half-open TCP after a broker node vanished) would otherwise swallow
+   * every publish until heartbeats notice, minutes later; after a timeout the next publish reconnects instead.
+   */
+  #discardSession(): void {
+    const stale = this.#session;
+    this.#session = null;
+    stale?.then((session) => session.close(), () => undefined);
+  }
+
+  #attempt(body: Buffer, messageId: string, deadline: number): Promise<void> {
+    const sent = this.#connected().then((session) => session.send(body, messageId));
+    return withDeadline(sent, deadline);
+  }
+
+  #connected(): Promise<ConfirmSession> {
+    if (this.#closed) return Promise.reject(new PublishError('closed', 'the publisher is shut down'));
+    if (!this.#session) {
+      const opening: Promise<ConfirmSession> = ConfirmSession.open({
+        url: this.options.url,
+        queue: this.options.queue,
+        connectTimeoutMs: this.options.timeoutMs,
+        logger: this.options.logger,
+        onClose: () => {
+          if (this.#session === opening) this.#session = null;
+        },
+      });
+      this.#session = opening;
+      opening.catch(() => {
+        if (this.#session === opening) this.#session = null;
+      });
+    }
+    return this.#session;
+  }
+}
+
+/**
+ * Rejects with a 'timeout' PublishError at the deadline. A confirm that arrives later is ignored; the job may
+ * then still be queued, which is the same unknown outcome the bridge's dedupe already covers.
+ */
+function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new PublishError('timeout', 'RabbitMQ did not answer in time')),
+      Math.max(0, deadline - Date.now()),
+    );
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}

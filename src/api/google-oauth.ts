@@ -1,0 +1,48 @@
+import { CodeChallengeMethod, OAuth2Client } from 'google-auth-library';
+import { Config, oauthRedirectUri } from '../config';
+
+/** The narrowest Drive scope: access to files this app creates, which is all a transfer needs. */
+export const DRIVE_FILE_SCOPE = 'https://www.googleapis.com/auth/drive.file';
+const FULL_DRIVE_SCOPE = 'https://www.googleapis.com/auth/drive';
+
+// Per try of the token request; the browser is waiting on our redirect meanwhile.
+const TOKEN_REQUEST_TIMEOUT_MS = 5_000;
+
+export type GoogleOAuthConfig = Pick<
+  Config,
+  'GOOGLE_CLIENT_ID' | 'GOOGLE_CLIENT_SECRET' | 'GOOGLE_AUTH_URL' | 'GOOGLE_TOKEN_URL' | 'GOOGLE_REVOKE_URL' | 'PUBLIC_URL'
+>;
+
+/** One client per app: building the consent URL is pure, and token calls carry all their input as arguments. */
+export function createOAuthClient(config: GoogleOAuthConfig): OAuth2Client {
+  return new OAuth2Client({
+    clientId: config.GOOGLE_CLIENT_ID,
+    clientSecret: config.GOOGLE_CLIENT_SECRET,
+    redirectUri: oauthRedirectUri(config),
+    endpoints: {
+      oauth2AuthBaseUrl: config.GOOGLE_AUTH_URL,
+      oauth2TokenUrl: config.GOOGLE_TOKEN_URL,
+      oauth2RevokeUrl: config.GOOGLE_REVOKE_URL,
+    },
+    transporterOptions: { timeout: TOKEN_REQUEST_TIMEOUT_MS },
+  });
+}
+
+/** Google's consent screen: Drive file scope, a refresh token (offline + consent), PKCE S256. */
+export function consentUrl(client: OAuth2Client, state: string, codeChallenge: string): string {
+  return client.generateAuthUrl({
+    scope: [DRIVE_FILE_SCOPE],
+    access_type: 'offline',
+    // Without it Google omits the refresh token when the user consented before.
+    prompt: 'consent',
+    state,
+    code_challenge_method: CodeChallengeMethod.S256,
+    code_challenge: codeChallenge,
+  });
+}
+
+/** The user may untick scopes on the consent screen; full Drive access also covers what we need. */
+export function grantsDriveAccess(scope: string | null | undefined): boolean {
+  const granted = new Set((scope ?? '').split(' '));
+  return granted.has(DRIVE_FILE_SCOPE) || granted.has(FULL_DRIVE_SCOPE);
+}

@@ -1,0 +1,22 @@
+import type { Link } from '../shared/link';
+import type { DriveStore } from './drive/store';
+import type { WriteRateLimiter } from './drive/rateLimiter';
+import type { FaultInjector } from './faults';
+import type { TokenStore } from './oauth/tokens';
+import type { ResolvedOptions } from './options';
+import type { GoogleStats } from './stats';
+import type { SessionStore } from './upload/sessions';
+
+/** Everything the handlers share; one per emulator instance. */
+export interface GoogleContext {
+  /** Mutable: setOptions() merges into it, so handlers must read it per request. */
+  opts: ResolvedOptions;
+  tokens: TokenStore;
+  drives: DriveStore;
+  sessions: SessionStore;
+  faults: FaultInjector;
+  stats: GoogleStats;
+  limiter: WriteRateLimiter;
+  /** The one link all /upload request bodies share (uploadBytesPerSecond). */
+  uploadLink: Link;
+}

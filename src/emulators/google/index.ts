@@ -1,0 +1,81 @@
+import { jsonReply, type Reply } from '../shared/http';
+import { Link } from '../shared/link';
+import { createEmulatorServer } from '../shared/server';
+import type { GoogleContext } from './context';
+import { WriteRateLimiter } from './drive/rateLimiter';
+import { fileRoutes } from './drive/files';
+import { DriveStore } from './drive/store';
+import { FaultInjector } from './faults';
+import { authorizeRoutes, DEFAULT_USER } from './oauth/authorize';
+import { tokenRoutes } from './oauth/tokenEndpoints';
+import { TokenStore } from './oauth/tokens';
+import { resolveOptions, type GoogleEmulatorOptions } from './options';
+import { createDispatcher } from './router';
+import { GoogleStats } from './stats';
+import { driveTree, type DriveNode } from './tree';
+import { SessionStore } from './upload/sessions';
+import { uploadRoutes } from './upload/routes';
+
+export type { GoogleEmulatorOptions } from './options';
+export type { DriveNode } from './tree';
+export type { ChaosOptions, FaultAction, FaultContext, FaultRule, OpKind, StatusFault } from './faults';
+export { FaultInjector, OP_KINDS } from './faults';
+export { GoogleStats } from './stats';
+export { DRIVE_FILE_SCOPE, DRIVE_SCOPE } from './oauth/scopes';
+export { DEFAULT_USER } from './oauth/authorize';
+
+export interface GoogleEmulator {
+  /** Resolves with a base URL like http://127.0.0.1:PORT; OAuth and Drive paths hang off it. */
+  listen(port?: number, host?: string): Promise<{ url: string }>;
+  close(): Promise<void>;
+  /** The user's non-trashed items (default user: user@example.com, the default login_hint). */
+  tree(userEmail?: string): DriveNode[];
+  readonly stats: GoogleStats;
+  /** Bytes received over the wire for a file (by name or id) across all its sessions and retries. */
+  uploadBytesReceivedFor(fileNameOrId: string): number;
+  /** The bytes of a file, if it was small enough to keep (keepContentMaxBytes). */
+  fileContent(fileId: string, userEmail?: string): Buffer | undefined;
+  /** The next Drive call with any token issued so far gets 401. */
+  expireAllAccessTokens(): void;
+  /** Refresh tokens revoked via /revoke (directly or through one of their access tokens). */
+  revokedRefreshTokens(): string[];
+  readonly faults: FaultInjector;
+  /** Changes latency, rates, quotas, consent mode... for the requests that follow. */
+  setOptions(partial: Partial<GoogleEmulatorOptions>): void;
+}
+
+export function createGoogleEmulator(options: GoogleEmulatorOptions): GoogleEmulator {
+  const opts = resolveOptions(options);
+  const now = (): number => ctx.opts.now();
+  const ctx: GoogleContext = {
+    opts,
+    tokens: new TokenStore(now, () => ctx.opts.accessTokenTtlSeconds),
+    drives: new DriveStore(now),
+    sessions: new SessionStore(now, () => ctx.opts.sessionTtlMs),
+    faults: new FaultInjector(),
+    stats: new GoogleStats(),
+    limiter: new WriteRateLimiter(() => ctx.opts, now),
+    uploadLink: new Link(() => ctx.opts.uploadBytesPerSecond),
+  };
+  const tree = (user = DEFAULT_USER): DriveNode[] => driveTree(ctx.drives.of(user));
+  // Test/demo inspection over HTTP; deliberately outside the Google API surface and unauthenticated.
+  const internal = (url: URL): Reply | undefined =>
+    url.pathname === '/__emulator/tree' ? jsonReply(200, tree(url.searchParams.get('user') ?? undefined)) : undefined;
+  const routes = [...authorizeRoutes(ctx), ...tokenRoutes(ctx), ...fileRoutes(ctx), ...uploadRoutes(ctx)];
+  const server = createEmulatorServer(createDispatcher(ctx, routes, internal));
+
+  return {
+    listen: (port, host) => server.listen(port, host),
+    close: () => server.close(),
+    tree,
+    stats: ctx.stats,
+    uploadBytesReceivedFor: (fileNameOrId) => ctx.stats.uploadBytesReceivedFor(fileNameOrId),
+    fileContent: (fileId, user = DEFAULT_USER) => ctx.drives.of(user).find(fileId)?.content?.bytes,
+    expireAllAccessTokens: () => ctx.tokens.expireAllAccessTokens(),
+    revokedRefreshTokens: () => ctx.tokens.revokedRefreshTokens(),
+    faults: ctx.faults,
+    setOptions: (partial) => {
+      ctx.opts = resolveOptions({ ...ctx.opts, ...partial });
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { OpKind } from './faults';
+
+/** Bytes received over the wire for one upload attempt (one resumable session or one simple upload). */
+export interface UploadRecord {
+  fileName: string;
+  /** The pre-generated id from the metadata, or the id of the file the upload created. */
+  fileId?: string;
+  bytes: number;
+}
+
+export class GoogleStats {
+  readonly requests: Partial<Record<OpKind, number>> = {};
+  writes = 0;
+  rateLimited = 0;
+  uploadBytesReceived = 0;
+  tokenRefreshes = 0;
+  unauthorized = 0;
+  private readonly uploads: UploadRecord[] = [];
+
+  count(op: OpKind): void {
+    this.requests[op] = (this.requests[op] ?? 0) + 1;
+  }
+
+  openUpload(fileName: string, fileId?: string): UploadRecord {
+    const record: UploadRecord = { fileName, fileId, bytes: 0 };
+    this.uploads.push(record);
+    return record;
+  }
+
+  get bytesReceivedByFileName(): Record<string, number> {
+    const totals: Record<string, number> = {};
+    for (const { fileName, bytes } of this.uploads) totals[fileName] = (totals[fileName] ?? 0) + bytes;
+    return totals;
+  }
+
+  /** Sum over every session / retry that targeted this file name or id. */
+  uploadBytesReceivedFor(fileNameOrId: string): number {
+    return this.uploads
+      .filter((u) => u.fileName === fileNameOrId || u.fileId === fileNameOrId)
+      .reduce((sum, u) => sum + u.bytes, 0);
+  }
+}
