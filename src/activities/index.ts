@@ -47,6 +47,7 @@ export function createActivities(deps: ActivityDeps) {
           multipartMaxBytes: config.MULTIPART_MAX_BYTES,
           maxFileAttempts: 5,
           heartbeatTimeoutSeconds: config.FILE_HEARTBEAT_TIMEOUT_SECONDS,
+          retryWindowHours: config.RETRY_WINDOW_HOURS,
         },
       };
     },
@@ -59,6 +60,16 @@ export function createActivities(deps: ActivityDeps) {
         throw new TransferError('listing_changed', 'the gallery listing changed while the transfer was running', false);
       }
       return listing.files.slice(input.page * input.pageSize, (input.page + 1) * input.pageSize);
+    },
+
+    /** Specific entries of the plan, for retrying failed photos. */
+    async loadEntries(input: { listingUrl: string; fingerprint: string; indices: number[] }): Promise<FileEntry[]> {
+      let listing = await listings.get(input.listingUrl);
+      if (listing.fingerprint !== input.fingerprint) listing = await listings.get(input.listingUrl, true);
+      if (listing.fingerprint !== input.fingerprint) {
+        throw new TransferError('listing_changed', 'the gallery listing changed since the transfer started; start a new transfer', false);
+      }
+      return input.indices.map((i) => listing.files[i]).filter((f): f is FileEntry => f !== undefined);
     },
 
     async reserveTargets(input: Credentials & { count: number }): Promise<string[]> {

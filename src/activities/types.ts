@@ -11,6 +11,7 @@ export interface TransferSettings {
   multipartMaxBytes: number;
   maxFileAttempts: number;
   heartbeatTimeoutSeconds: number;
+  retryWindowHours: number;
 }
 
 export interface PlanSummary {
@@ -46,7 +47,7 @@ export type FileOutcome =
   | { index: number; ok: false; code: string; reason: string };
 
 export interface CompletionReport {
-  status: 'succeeded' | 'partially_failed' | 'failed';
+  status: 'succeeded' | 'partially_failed' | 'failed' | 'cancelled';
   cloud_type: CloudType;
   archive_type: string;
   failed_photos: number;

@@ -7,6 +7,7 @@ import { createBridge } from '../bridge/bridge';
 import { DevServer, startDevServer, waitForTemporal } from '../devtools/temporal-server';
 import { Sandbox, startSandbox } from '../sandbox';
 import { createLogger, Logger } from '../shared/logger';
+import { ensureSearchAttributes } from '../temporal/register-search-attributes';
 import { startTransfer } from '../temporal/start';
 import { startWorker } from '../worker';
 
@@ -49,6 +50,8 @@ export async function launch(): Promise<Launched> {
   }
 
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
+  if (added.length > 0) logger.info({ added }, 'registered search attributes');
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const worker = await startWorker(config, logger.child({ role: 'worker' }));
   const bridge = createBridge({ config, logger: logger.child({ role: 'bridge' }), startWorkflow: (input) => startTransfer(client, config.TEMPORAL_TASK_QUEUE, input) });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseHostList } from '../shared/hosts';
+import { originListSetting, parseOriginList } from '../api/cors-origins';
 
 /**
  * The one place where environment variables are read and validated.
@@ -42,6 +43,15 @@ const schema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('cloud-archive'),
+  /** TLS to Temporal (Temporal Cloud, a self-hosted frontend with TLS); implied by an API key or a client certificate. */
+  TEMPORAL_TLS: bool.default(false),
+  /** Temporal Cloud API key (sent as a bearer token; needs TLS). */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  /** mTLS client certificate and key (PEM files), e.g. a Temporal Cloud namespace's CA-signed pair; set both or neither. */
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  /** CA that signed the server's certificate, when not a publicly trusted one (self-hosted). */
+  TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
 
   GOOGLE_CLIENT_ID: z.string().min(1),
   GOOGLE_CLIENT_SECRET: z.string().min(1),
@@ -54,6 +64,8 @@ const schema = z.object({
   ARCHIVE_URL_HOSTS: hostList.default(parseHostList('arch-d.lite.gallery,arch.litegallery.io,arch.lite.gallery')),
   SOURCE_URL_HOSTS: hostList.default(parseHostList('up-d.lite.gallery,up.lite.gallery')),
   REDIRECT_URL_HOSTS: hostList.default(parseHostList('*.lite.gallery,*.litegallery.io')),
+  /** Origins whose pages may POST /cloud_archive from the browser (CORS); `https://*.domain` allows its subdomains. */
+  CORS_ORIGINS: originListSetting.default(parseOriginList('https://*.lite.gallery,https://*.litegallery.io')),
   /** Source downloads may resolve to loopback/private addresses only when this is on (local emulators). */
   ALLOW_PRIVATE_SOURCE_ADDRESSES: bool.default(false),
 
@@ -81,8 +93,14 @@ const schema = z.object({
   /** A file activity whose worker stops heartbeating this long is retried elsewhere (from its checkpoint). */
   FILE_HEARTBEAT_TIMEOUT_SECONDS: positiveInt.min(2).max(600).default(30),
 
+  /** A transfer that ended with failed photos stays open this long for support's `retryFailed`. */
+  RETRY_WINDOW_HOURS: z.coerce.number().min(0).max(24 * 30).default(72),
+
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(64),
   WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.default(20),
+  /** Probe ports: /healthz (alive) and /readyz (worker polling Temporal; bridge consuming from RabbitMQ). */
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  BRIDGE_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
   /** Prebuilt workflow bundle (production image); unset → bundled from source at start. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 });

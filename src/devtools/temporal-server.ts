@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
 
 /**
  * Runs `temporal server start-dev` for local use, tests, the demo and benchmarks — a real Temporal server
@@ -57,6 +58,7 @@ export async function startDevServer(opts: { dbFile?: string; port?: number; uiP
   if (opts.uiPort === null || opts.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort));
   if (opts.namespace && opts.namespace !== 'default') args.push('--namespace', opts.namespace);
+  for (const attribute of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${attribute.name}=${attribute.type}`);
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const address = `127.0.0.1:${port}`;
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`temporal dev server exited with ${code}`))));

@@ -1,6 +1,7 @@
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { TransferInput, workflowIdFor } from '../shared/types';
+import { ArchiveType, CloudType, GalleryId, GalleryName, TransferState } from './search-attributes';
 
 export type StartOutcome = 'started' | 'already-exists';
 
@@ -17,6 +18,13 @@ export async function startTransfer(client: Client, taskQueue: string, input: Tr
       args: [input],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: [
+        { key: GalleryId, value: input.galleryId },
+        { key: GalleryName, value: input.galleryName },
+        { key: CloudType, value: input.cloudType },
+        { key: ArchiveType, value: input.archiveType },
+        { key: TransferState, value: 'queued' },
+      ],
       staticSummary: `${input.galleryName} (gallery ${input.galleryId}, ${input.archiveType}) → ${input.cloudType}`.slice(0, 200),
     });
     return 'started';

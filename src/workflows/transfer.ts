@@ -1,19 +1,26 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   allHandlersFinished,
   condition,
   continueAsNew,
   defineQuery,
+  defineSignal,
+  defineUpdate,
+  isCancellation,
   log,
   proxyActivities,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { CompletionReport, FileOutcome, PlanSummary } from '../activities/types';
+import type { CompletionReport, FileOutcome, PlanSummary, UnitFile } from '../activities/types';
 import type { CreatedFolders } from '../providers/types';
+import type { FileEntry } from '../source/listing';
 import type { TransferInput } from '../shared/types';
+import { FilesFailed, FilesTotal, TransferState as TransferStateKey } from '../temporal/search-attributes';
 import { makeUnits } from './units';
 
 /**
@@ -23,10 +30,15 @@ import { makeUnits } from './units';
  * Shape, chosen for 100,000-photo galleries: the listing is read by an activity and the workflow walks it in
  * pages; a page's files are grouped into units (activities) and at most `concurrency` units run at a time,
  * which also keeps one big gallery from starving others on the same workers. When the history grows long the
- * workflow continues as new, carrying only counters and the cursor, so no run nears Temporal's limits.
+ * workflow continues as new, carrying only counters, the cursor and the failures, so no run nears Temporal's
+ * limits.
+ *
+ * After the copy: the completion callback; then, if photos failed, the transfer stays open for the retry window
+ * so support can send `retryFailed` (which re-runs only those and calls back again). When the window closes, or
+ * nothing failed, the Google token is revoked and the workflow ends. Cancelling the workflow stops it cleanly.
  */
 
-export type TransferState = 'running' | 'succeeded' | 'partially_failed' | 'failed';
+export type TransferState = 'running' | 'succeeded' | 'partially_failed' | 'failed' | 'cancelled';
 
 export interface TransferProgress {
   state: TransferState;
@@ -38,17 +50,23 @@ export interface TransferProgress {
   folderUrl: string | null;
   startedAt: string;
   updatedAt: string;
+  /** While a finished transfer with failures waits for `retryFailed`. */
+  retryWindowEndsAt: string | null;
 }
 
 export interface FailedFile {
+  /** Position in the plan; null for listing entries that could never be copied. */
   index: number | null;
   name: string;
   code: string;
   reason: string;
+  /** The reserved destination id, reused by a retry so a copy made after all cannot be duplicated. */
+  target?: string;
 }
 
 /** What survives continue-as-new. */
 export interface Carried {
+  phase: 'copying' | 'waiting';
   plan: PlanSummary;
   folders: CreatedFolders;
   nextPage: number;
@@ -56,10 +74,14 @@ export interface Carried {
   failures: FailedFile[];
   fatal: string | null;
   startedAt: string;
+  retryWindowEndsAt: string | null;
 }
 
 export const progressQuery = defineQuery<TransferProgress>('progress');
 export const failedFilesQuery = defineQuery<FailedFile[]>('failedFiles');
+/** Re-runs the failed photos of a finished transfer (update: answers how many; signal: for the Web UI). */
+export const retryFailedUpdate = defineUpdate<{ files: number }>('retryFailed');
+export const retryFailedSignal = defineSignal('retryFailed');
 
 const MAX_FAILURES_KEPT = 1000;
 /** Continue as new well before Temporal's 51,200-event limit (and our own 10,000 target). */
@@ -91,22 +113,29 @@ const completion = proxyActivities<Activities>({
 
 export async function transferWorkflow(input: TransferInput, carried?: Carried): Promise<TransferProgress> {
   const credentials = { transferId: input.transferId, cloudType: input.cloudType, sealedRefreshToken: input.sealedRefreshToken };
+  let phase = carried?.phase ?? 'copying';
   let state: TransferState = 'running';
   let updatedAt = new Date().toISOString();
   const startedAt = carried?.startedAt ?? updatedAt;
   const counts = carried?.counts ?? { done: 0, failed: 0, bytesDone: 0, bytesSent: 0 };
-  const failures: FailedFile[] = carried?.failures ?? [];
+  let failures: FailedFile[] = carried?.failures ?? [];
   let fatal = carried?.fatal ?? null;
   let plan = carried?.plan;
   let folders = carried?.folders;
+  let nextPage = carried?.nextPage ?? 0;
+  let retryWindowEndsAt = carried?.retryWindowEndsAt ?? null;
+  let retryRequested = false;
+  let inFlight = 0;
 
+  const total = () => (plan ? plan.filesTotal + plan.rejectedCount : 0);
+  const retryable = () => failures.filter((f) => f.index !== null);
   const fail = (f: FailedFile) => {
     counts.failed++;
     if (failures.length < MAX_FAILURES_KEPT) failures.push(f);
   };
   const progress = (): TransferProgress => ({
     state,
-    filesTotal: plan ? plan.filesTotal + plan.rejectedCount : 0,
+    filesTotal: total(),
     filesDone: counts.done,
     filesFailed: counts.failed,
     bytesTotal: plan?.bytesTotal ?? 0,
@@ -114,63 +143,43 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
     folderUrl: folders?.rootUrl ?? null,
     startedAt,
     updatedAt,
+    retryWindowEndsAt,
   });
-  setHandler(progressQuery, progress);
-  setHandler(failedFilesQuery, () => failures);
-
-  const finish = async (error?: string): Promise<TransferProgress> => {
-    const total = plan ? plan.filesTotal + plan.rejectedCount : 0;
-    const final: CompletionReport['status'] =
-      error || (total > 0 && counts.done === 0) ? 'failed' : counts.failed > 0 ? 'partially_failed' : 'succeeded';
-    state = final;
+  const publishState = (next: TransferState) => {
+    state = next;
     updatedAt = new Date().toISOString();
-    const report: CompletionReport = {
-      status: final,
-      cloud_type: input.cloudType,
-      archive_type: input.archiveType,
-      failed_photos: counts.failed,
-      transfer_id: input.transferId,
-      gallery_name: input.galleryName,
-      archive_url: input.archiveUrl,
-      files_total: total,
-      files_uploaded: counts.done,
-      folder_url: folders?.rootUrl ?? null,
-      ...(error ? { error } : {}),
-    };
-    await completion.notifyCompletion(report);
-    try {
-      await metadata.revokeAccess(credentials);
-    } catch (err) {
-      log.warn('could not revoke the Google token', { error: failureMessage(err) });
-    }
-    return progress();
+    upsertSearchAttributes([
+      { key: TransferStateKey, value: state },
+      { key: FilesTotal, value: total() },
+      { key: FilesFailed, value: counts.failed },
+    ]);
   };
 
-  try {
-    if (!plan) {
-      plan = await metadata.planTransfer({ transferId: input.transferId, listingUrl: input.listingUrl });
-      for (const r of plan.rejected) fail({ index: null, name: r.name, code: 'listing_entry_invalid', reason: r.reason });
-      counts.failed += plan.rejectedCount - plan.rejected.length;
-    }
-    if (!folders) {
-      const targets = await metadata.reserveTargets({ ...credentials, count: plan.folders.length + 1 });
-      folders = await metadata.createFolders({ ...credentials, rootName: input.galleryName, folders: plan.folders, targets });
-    }
-  } catch (err) {
-    return finish(failureMessage(err));
-  }
-  const { settings } = plan;
-  const files = fileActivities(settings);
+  if (phase === 'waiting') state = outcomeOf(undefined);
+  setHandler(progressQuery, progress);
+  setHandler(failedFilesQuery, () => failures);
+  const requestRetry = () => {
+    retryRequested = true;
+    return { files: retryable().length };
+  };
+  setHandler(retryFailedUpdate, requestRetry, {
+    validator: () => {
+      if (phase !== 'waiting') throw new Error(`retryFailed is only possible once the transfer has finished (it is ${state})`);
+      if (retryable().length === 0) throw new Error('no failed photo can be retried (only listing entries that can never be copied failed)');
+    },
+  });
+  setHandler(retryFailedSignal, () => {
+    if (phase === 'waiting' && retryable().length > 0) requestRetry();
+  });
 
-  let inFlight = 0;
-  const runUnit = async (unit: ReturnType<typeof makeUnits>[number]) => {
+  const runUnit = async (unit: UnitFile[], files: ReturnType<typeof fileActivities>) => {
     let outcomes: FileOutcome[];
     try {
-      outcomes = await files.transferFiles({ ...credentials, files: unit, maxAttempts: settings.maxFileAttempts });
+      outcomes = await files.transferFiles({ ...credentials, files: unit, maxAttempts: plan!.settings.maxFileAttempts });
     } catch (err) {
-      // The unit failed as a whole (e.g. its worker died on the last attempt): count its files as failed.
-      const reason = failureMessage(err);
-      outcomes = unit.map((f) => ({ index: f.index, ok: false, code: failureType(err), reason }));
+      // The unit failed as a whole (its worker died on the last attempt, or the transfer was cancelled).
+      const reason = isCancellation(err) ? 'the transfer was cancelled' : failureMessage(err);
+      outcomes = unit.map((f) => ({ index: f.index, ok: false, code: isCancellation(err) ? 'cancelled' : failureType(err), reason }));
     }
     for (const outcome of outcomes) {
       const file = unit.find((f) => f.index === outcome.index)!;
@@ -179,46 +188,169 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
         counts.bytesDone += outcome.bytes;
         counts.bytesSent += outcome.bytesSent;
       } else {
-        fail({ index: outcome.index, name: file.folder ? `${file.folder}/${file.name}` : file.name, code: outcome.code, reason: outcome.reason });
+        fail({ index: outcome.index, name: file.folder ? `${file.folder}/${file.name}` : file.name, code: outcome.code, reason: outcome.reason, target: file.target });
         if (FATAL_CODES.has(outcome.code)) fatal ??= outcome.reason;
       }
     }
     updatedAt = new Date().toISOString();
   };
 
-  for (let page = carried?.nextPage ?? 0; page < plan.pageCount && !fatal; page++) {
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BUDGET) {
-      await condition(() => inFlight === 0);
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof transferWorkflow>(input, { plan, folders, nextPage: page, counts, failures, fatal, startedAt });
-    }
-    let entries;
-    let targets;
-    try {
-      entries = await metadata.loadPage({ listingUrl: input.listingUrl, fingerprint: plan.fingerprint, page, pageSize: settings.pageSize });
-      targets = await metadata.reserveTargets({ ...credentials, count: entries.length });
-    } catch (err) {
-      fatal = failureMessage(err);
-      break;
-    }
-    for (const unit of makeUnits(entries, targets, folders.folderIds, settings)) {
-      await condition(() => inFlight < settings.concurrency);
-      if (fatal) break;
+  /** Runs units with at most `concurrency` in flight; returns once all are scheduled (not finished). */
+  const schedule = async (units: UnitFile[][], files: ReturnType<typeof fileActivities>) => {
+    for (const unit of units) {
+      await condition(() => inFlight < plan!.settings.concurrency);
+      if (fatal) return;
       inFlight++;
-      void runUnit(unit).finally(() => inFlight--);
+      void runUnit(unit, files).finally(() => inFlight--);
     }
-  }
-  await condition(() => inFlight === 0);
+  };
 
-  if (fatal) {
-    // Photos never attempted because the transfer had to stop count as failed, with the reason.
-    const left = plan.filesTotal + plan.rejectedCount - counts.done - counts.failed;
-    if (left > 0) {
-      fail({ index: null, name: `(${left} photo(s) not attempted)`, code: 'transfer_stopped', reason: fatal });
-      counts.failed += left - 1;
+  const continueIfLong = async () => {
+    if (!workflowInfo().continueAsNewSuggested && workflowInfo().historyLength <= HISTORY_EVENTS_BUDGET) return;
+    await condition(() => inFlight === 0);
+    await condition(allHandlersFinished);
+    await continueAsNew<typeof transferWorkflow>(input, {
+      phase,
+      plan: plan!,
+      folders: folders!,
+      nextPage,
+      counts,
+      failures,
+      fatal,
+      startedAt,
+      retryWindowEndsAt,
+    });
+  };
+
+  const copyAll = async (): Promise<string | undefined> => {
+    try {
+      if (!plan) {
+        plan = await metadata.planTransfer({ transferId: input.transferId, listingUrl: input.listingUrl });
+        for (const r of plan.rejected) fail({ index: null, name: r.name, code: 'listing_entry_invalid', reason: r.reason });
+        counts.failed += plan.rejectedCount - plan.rejected.length;
+        publishState('running');
+      }
+      if (!folders) {
+        const targets = await metadata.reserveTargets({ ...credentials, count: plan.folders.length + 1 });
+        folders = await metadata.createFolders({ ...credentials, rootName: input.galleryName, folders: plan.folders, targets });
+      }
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      return failureMessage(err);
     }
+    const files = fileActivities(plan.settings);
+    for (; nextPage < plan.pageCount && !fatal; nextPage++) {
+      await continueIfLong();
+      let entries: FileEntry[];
+      let targets: string[];
+      try {
+        entries = await metadata.loadPage({ listingUrl: input.listingUrl, fingerprint: plan.fingerprint, page: nextPage, pageSize: plan.settings.pageSize });
+        targets = await metadata.reserveTargets({ ...credentials, count: entries.length });
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        fatal = failureMessage(err);
+        break;
+      }
+      await schedule(makeUnits(entries, targets, folders.folderIds, plan.settings), files);
+    }
+    await condition(() => inFlight === 0);
+    if (fatal) {
+      // Photos never attempted because the transfer had to stop count as failed, with the reason.
+      const left = total() - counts.done - counts.failed;
+      if (left > 0) {
+        fail({ index: null, name: `(${left} photo(s) not attempted)`, code: 'transfer_stopped', reason: fatal });
+        counts.failed += left - 1;
+      }
+    }
+    return fatal ?? undefined;
+  };
+
+  /** Re-runs the failed photos: the same reserved ids (a copy that happened after all is found, not duplicated). */
+  const retryFailedFiles = async () => {
+    const again = retryable();
+    failures = failures.filter((f) => f.index === null);
+    counts.failed -= again.length;
+    fatal = null;
+    publishState('running');
+    const entries = await metadata.loadEntries({ listingUrl: input.listingUrl, fingerprint: plan!.fingerprint, indices: again.map((f) => f.index!) });
+    // A verification failure spent its id (the bad copy was deleted): those get fresh ones.
+    const fresh = again.filter((f) => !f.target || f.code === 'drive_verification_failed').length;
+    const freshIds = fresh > 0 ? await metadata.reserveTargets({ ...credentials, count: fresh }) : [];
+    const targets = again.map((f) => (!f.target || f.code === 'drive_verification_failed' ? freshIds.shift()! : f.target));
+    const byIndex = new Map(entries.map((e) => [e.index, e]));
+    const missing = again.filter((f) => !byIndex.has(f.index!));
+    for (const f of missing) fail({ ...f, reason: 'the photo is no longer in the gallery listing' });
+    const kept = again.map((f, i) => ({ entry: byIndex.get(f.index!), target: targets[i]! })).filter((x) => x.entry);
+    await schedule(makeUnits(kept.map((x) => x.entry!), kept.map((x) => x.target), folders!.folderIds, plan!.settings), fileActivities(plan!.settings));
+    await condition(() => inFlight === 0);
+  };
+
+  const report = async (error: string | undefined, final: Exclude<TransferState, 'running'>) => {
+    publishState(final);
+    const body: CompletionReport = {
+      status: final,
+      cloud_type: input.cloudType,
+      archive_type: input.archiveType,
+      failed_photos: counts.failed,
+      transfer_id: input.transferId,
+      gallery_name: input.galleryName,
+      archive_url: input.archiveUrl,
+      files_total: total(),
+      files_uploaded: counts.done,
+      folder_url: folders?.rootUrl ?? null,
+      ...(error ? { error } : {}),
+    };
+    await completion.notifyCompletion(body);
+  };
+
+  const revoke = async () => {
+    try {
+      await metadata.revokeAccess(credentials);
+    } catch (err) {
+      log.warn('could not revoke the Google token', { error: failureMessage(err) });
+    }
+  };
+
+  try {
+    if (phase === 'copying') {
+      const error = await copyAll();
+      await report(error, outcomeOf(error));
+    }
+    // The retry window: wait for support's retryFailed, re-run, report again; until the window closes.
+    while (retryable().length > 0 && plan) {
+      phase = 'waiting';
+      retryWindowEndsAt ??= new Date(Date.now() + plan.settings.retryWindowHours * 3600_000).toISOString();
+      const remaining = Date.parse(retryWindowEndsAt) - Date.now();
+      if (remaining <= 0 || !(await condition(() => retryRequested, remaining))) break;
+      retryRequested = false;
+      phase = 'copying';
+      await retryFailedFiles();
+      await report(undefined, outcomeOf(undefined));
+      phase = 'waiting';
+      await continueIfLong();
+    }
+    retryWindowEndsAt = null;
+    await revoke();
+    return progress();
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // Cancelled (Web UI or `temporal workflow cancel`): in-flight uploads were cancelled with the scope; tell
+    // the gallery and give up the token, then end as cancelled.
+    await CancellationScope.nonCancellable(async () => {
+      await condition(() => inFlight === 0);
+      const left = total() - counts.done - counts.failed;
+      counts.failed += Math.max(0, left);
+      retryWindowEndsAt = null;
+      await report('the transfer was cancelled', 'cancelled');
+      await revoke();
+    });
+    throw err;
   }
-  return finish(fatal ?? undefined);
+
+  function outcomeOf(error: string | undefined): Exclude<TransferState, 'running' | 'cancelled'> {
+    if (error || (total() > 0 && counts.done === 0)) return 'failed';
+    return counts.failed > 0 ? 'partially_failed' : 'succeeded';
+  }
 }
 
 function failureMessage(err: unknown): string {

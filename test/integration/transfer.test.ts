@@ -141,21 +141,39 @@ describe('transfer end to end', () => {
     assertDriveTree(stack.google, 'Flaky', files);
   });
 
-  test('a photo missing at the gallery is counted in failed_photos and explained', async () => {
+  test('a missing photo is counted in failed_photos, explained, and copied by retryFailed once it is back', async () => {
     const files = sampleFiles({ small: 3, large: 0 });
-    stack.gallery.faultFile(files[1]!.id, Array(10).fill({ status: 404 }));
+    stack.gallery.faultFile(files[1]!.id, [{ status: 404 }]); // missing now; back when support retries
     const { transferId } = await stack.consent(newGallery(files, 'Missing'));
-    const result = (await stack.result(transferId!)) as { state: string; filesFailed: number; filesDone: number };
-    assert.equal(result.state, 'partially_failed');
-    assert.equal(result.filesFailed, 1);
-    assert.equal(result.filesDone, 2);
+    const handle = stack.client.workflow.getHandle(workflowIdFor(transferId!));
+    const first = await stack.gallery.waitForCallback((c) => (c.json as { transfer_id?: string }).transfer_id === transferId, 20_000);
+    assert.equal((first.json as { failed_photos: number; status: string }).failed_photos, 1);
+    assert.equal((first.json as { status: string }).status, 'partially_failed');
     assertDriveTree(stack.google, 'Missing', files, { missing: [files[1]!.id] });
-    const callback = await stack.gallery.waitForCallback((c) => (c.json as { transfer_id?: string }).transfer_id === transferId, 10_000);
-    assert.equal((callback.json as { failed_photos: number }).failed_photos, 1);
-    const failed = (await stack.client.workflow.getHandle(workflowIdFor(transferId!)).query('failedFiles')) as Array<{ name: string; reason: string }>;
+
+    const failed = (await handle.query('failedFiles')) as Array<{ name: string; reason: string }>;
     assert.equal(failed.length, 1);
     assert.match(failed[0]!.name, /IMG_0001\.jpg$/);
     assert.match(failed[0]!.reason, /gallery has no file/);
+    const waiting = (await handle.query('progress')) as { state: string; retryWindowEndsAt: string | null; filesFailed: number };
+    assert.equal(waiting.state, 'partially_failed');
+    assert.equal(waiting.filesFailed, 1);
+    assert.ok(waiting.retryWindowEndsAt && Date.parse(waiting.retryWindowEndsAt) > Date.now() + 71 * 3600_000, 'stays open ~72 h');
+    const revokedWhileOpen = stack.google.revokedRefreshTokens().length;
+
+    assert.deepEqual(await handle.executeUpdate('retryFailed'), { files: 1 });
+    const second = await stack.gallery.waitForCallback(
+      (c) => (c.json as { transfer_id?: string }).transfer_id === transferId && c !== first,
+      20_000,
+    );
+    assert.equal((second.json as { failed_photos: number }).failed_photos, 0);
+    assert.ok(second.signatureValid);
+    const result = (await handle.result()) as { state: string; filesDone: number };
+    assert.equal(result.state, 'succeeded');
+    assert.equal(result.filesDone, 3);
+    assertDriveTree(stack.google, 'Missing', files);
+    assert.equal(stack.google.revokedRefreshTokens().length, revokedWhileOpen + 1, 'token revoked once the retry is done');
+    await assert.rejects(handle.executeUpdate('retryFailed'), 'no retry once the transfer is over');
   });
 
   test('an access token that expires mid-upload is refreshed and the upload goes on', async () => {
