@@ -1,10 +1,10 @@
 /**
  * `npm run bench [-- scenario…]`: prints figures, never passes or fails.
  * Each scenario runs the real service (API, RabbitMQ, bridge, Temporal dev server, one worker process) against
- * the emulators, and measures from the OAuth callback to the completion callback.
- *   small   — 2,000 files of 1–20 KB, unthrottled emulator: files/s
- *   large   — 3 files of 200 MB, 8 uploads in flight: MB/s and the worker's peak RSS
- * Set BENCH_SMALL_FILES / BENCH_LARGE_MB / BENCH_LARGE_FILES to change the sizes.
+ * the emulators, and measures from the consent (POST) to the completion callback. Scenarios (the performance
+ * issue's table): B1 5,000 files of 1–20 KB unthrottled; B2 300 files of 1–4 MB against 3 writes/s, 30 ms,
+ * 25 MB/s; B3 2 files of 400 MB and of 100 MB, 8 uploads in flight (worker peak RSS).
+ * `npm run bench -- B1 B3-100` runs only those.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -34,20 +34,25 @@ interface Scenario {
 }
 
 function scenarios(): Scenario[] {
-  const smallCount = Number(process.env.BENCH_SMALL_FILES ?? 2000);
-  const largeCount = Number(process.env.BENCH_LARGE_FILES ?? 3);
-  const largeMb = Number(process.env.BENCH_LARGE_MB ?? 200);
+  const mb = (n: number) => Math.round(n * MiB);
+  const big = (count: number, size: number, base: number) =>
+    Array.from({ length: count }, (_, i) => ({ id: base + i, name: `Originals/video_${i}.mp4`, size: size + i }));
   return [
     {
-      name: 'small',
-      files: Array.from({ length: smallCount }, (_, i) => ({ id: 1_000_000 + i, name: `Album ${i % 10}/IMG_${i}.jpg`, size: 1024 + ((i * 7919) % (19 * 1024)) })),
+      // B1: per-file overhead. Unthrottled emulator, pacing off.
+      name: 'B1',
+      files: Array.from({ length: Number(process.env.BENCH_B1_FILES ?? 5000) }, (_, i) => ({ id: 1_000_000 + i, name: `Album ${i % 10}/IMG_${i}.jpg`, size: 1024 + ((i * 7919) % (19 * 1024)) })),
       env: { DRIVE_WRITES_PER_SECOND: '100000', DRIVE_WRITE_BURST: '1000', TRANSFER_CONCURRENCY: '16' },
     },
     {
-      name: 'large',
-      files: Array.from({ length: largeCount }, (_, i) => ({ id: 2_000_000 + i, name: `Originals/video_${i}.mp4`, size: largeMb * MiB + i })),
-      env: { TRANSFER_CONCURRENCY: '8' },
+      // B2: pacing. The emulator allows 3 writes/s, adds 30 ms, and shares a 25 MB/s link.
+      name: 'B2',
+      files: Array.from({ length: 300 }, (_, i) => ({ id: 3_000_000 + i, name: `Set ${i % 3}/IMG_${i}.jpg`, size: mb(1) + ((i * 104729) % mb(3)) })),
+      env: { DRIVE_WRITES_PER_SECOND: '3', DRIVE_WRITE_BURST: '1' },
+      google: { writesPerSecond: 3, writeBurst: 1, latencyMs: 30, uploadBytesPerSecond: 25 * 1000 * 1000 },
     },
+    { name: 'B3-400', files: big(2, mb(400), 4_000_000), env: { TRANSFER_CONCURRENCY: '8' } },
+    { name: 'B3-100', files: big(2, mb(100), 5_000_000), env: { TRANSFER_CONCURRENCY: '8' } },
   ];
 }
 
@@ -126,6 +131,9 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
       failed: result.filesFailed,
       callback_failed_photos: (callback.json as { failed_photos: number }).failed_photos,
       rate_limited: google.stats.rateLimited,
+      ...(scenario.google?.writesPerSecond
+        ? { 'floor s': +Math.max(bytes / (scenario.google.uploadBytesPerSecond ?? Infinity), google.stats.writes / scenario.google.writesPerSecond).toFixed(1) }
+        : {}),
     };
   } finally {
     worker.kill('SIGTERM');

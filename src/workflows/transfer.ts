@@ -52,6 +52,8 @@ export interface TransferProgress {
   updatedAt: string;
   /** While a finished transfer with failures waits for `retryFailed`. */
   retryWindowEndsAt: string | null;
+  /** Why the transfer failed or stopped, in words. */
+  error: string | null;
 }
 
 export interface FailedFile {
@@ -125,6 +127,7 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
   let nextPage = carried?.nextPage ?? 0;
   let retryWindowEndsAt = carried?.retryWindowEndsAt ?? null;
   let retryRequested = false;
+  let lastError: string | null = null;
   let inFlight = 0;
 
   const total = () => (plan ? plan.filesTotal + plan.rejectedCount : 0);
@@ -144,6 +147,7 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
     startedAt,
     updatedAt,
     retryWindowEndsAt,
+    error: lastError,
   });
   const publishState = (next: TransferState) => {
     state = next;
@@ -286,6 +290,7 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
   };
 
   const report = async (error: string | undefined, final: Exclude<TransferState, 'running'>) => {
+    lastError = error ?? null;
     publishState(final);
     const body: CompletionReport = {
       status: final,

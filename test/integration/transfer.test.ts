@@ -73,6 +73,35 @@ describe('transfer end to end', () => {
     assert.ok(stack.google.revokedRefreshTokens().length >= 1, 'the Google token is revoked at the end');
   });
 
+  test('status as a long-running operation, live over Server-Sent Events until done', async () => {
+    const files = sampleFiles({ small: 6, large: 1, largeSize: 1100 * KiB });
+    const { transferId } = await stack.consent(newGallery(files, 'Watched'));
+    const url = `${stack.apiUrl}/cloud_archive/transfers/${transferId}`;
+    const first = (await (await fetch(url)).json()) as { name: string; metadata: { state: string } };
+    assert.equal(first.name, `transfers/${transferId}`);
+    assert.ok(['queued', 'running', 'succeeded'].includes(first.metadata.state), first.metadata.state);
+
+    const res = await fetch(`${url}/events`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+    const events = parseSse(await res.text()); // the server ends the stream after the terminal state
+    assert.ok(events.length >= 1);
+    const ids = events.map((e) => Number(e.id));
+    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'event ids grow');
+    const last = JSON.parse(events.at(-1)!.data) as { done: boolean; metadata: Record<string, unknown> };
+    assert.equal(last.done, true);
+    assert.equal(last.metadata.state, 'succeeded');
+    assert.equal(last.metadata.files_done, files.length);
+    assert.equal(last.metadata.files_total, files.length);
+    assert.equal(last.metadata.bytes_done, files.reduce((s, f) => s + f.size, 0));
+    assert.match(String(last.metadata.folder_url), /^https:\/\/drive\.google\.com\//);
+
+    const unknown = `${stack.apiUrl}/cloud_archive/transfers/${'A'.repeat(22)}`;
+    assert.equal((await fetch(unknown)).status, 404);
+    assert.equal((await fetch(`${unknown}/events`)).status, 404);
+    assert.equal((await fetch(`${stack.apiUrl}/cloud_archive/transfers/x'%20OR%201=1`)).status, 404);
+  });
+
   test('consent denied → fail link, nothing queued or started', async () => {
     stack.google.setOptions({ consent: 'deny' });
     try {
@@ -202,6 +231,21 @@ describe('transfer end to end', () => {
 
 function failedFiles(transferId: string) {
   return stack.client.workflow.getHandle(workflowIdFor(transferId)).query('failedFiles');
+}
+
+function parseSse(text: string): Array<{ id?: string; event?: string; data: string }> {
+  return text
+    .split('\n\n')
+    .map((block) => {
+      const fields: Record<string, string> = {};
+      for (const line of block.split('\n')) {
+        const m = /^(id|event|data): (.*)$/.exec(line);
+        if (m) fields[m[1]!] = m[2]!;
+      }
+      return fields;
+    })
+    .filter((f) => f.event === 'operation')
+    .map((f) => ({ id: f.id, event: f.event, data: f.data! }));
 }
 
 async function queueDepth(url: string, queue: string): Promise<number> {
