@@ -10,9 +10,16 @@ export class Pacer {
   #last = Date.now();
   #pausedUntil = 0;
   #strikes = 0;
+  /** Current rate: eased down on each rate-limit answer, back up to the configured rate on success. */
+  #rate: number;
 
   constructor(private readonly ratePerSecond: number, private readonly burst: number) {
     this.#tokens = burst;
+    this.#rate = ratePerSecond;
+  }
+
+  get rate(): number {
+    return this.#rate;
   }
 
   /** Waits for a write slot. */
@@ -23,23 +30,27 @@ export class Pacer {
         await delay(this.#pausedUntil - now, undefined, { signal });
         continue;
       }
-      this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#last) / 1000) * this.ratePerSecond);
+      this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#last) / 1000) * this.#rate);
       this.#last = now;
       if (this.#tokens >= 1) {
         this.#tokens -= 1;
         return;
       }
-      await delay(Math.ceil(((1 - this.#tokens) / this.ratePerSecond) * 1000), undefined, { signal });
+      await delay(Math.ceil(((1 - this.#tokens) / this.#rate) * 1000), undefined, { signal });
     }
   }
 
   /**
-   * Called on a rate-limit answer: pause all writes for Retry-After if given, else for a growing,
-   * jittered delay (1, 2, 4 … 32 s), and drop the saved-up burst.
+   * Called on a rate-limit answer. Pacing at exactly the provider's limit is fragile (a few ms of jitter makes a
+   * request early), so each answer eases the rate down 5%, and the first answers in a row cost one pacing
+   * interval only; a streak backs off exponentially (1, 2, 4 … 32 s, jittered). Retry-After wins when given.
    */
   rateLimited(retryAfterMs?: number): number {
-    this.#strikes = Math.min(this.#strikes + 1, 6);
-    const wait = retryAfterMs ?? Math.min(32_000, 1000 * 2 ** (this.#strikes - 1)) + Math.floor(Math.random() * 250);
+    this.#strikes = Math.min(this.#strikes + 1, 9);
+    this.#rate = Math.max(this.ratePerSecond * 0.25, this.#rate * 0.95);
+    const interval = 1000 / this.#rate;
+    const backoff = this.#strikes <= 2 ? interval : Math.min(32_000, 1000 * 2 ** (this.#strikes - 3)) + Math.floor(Math.random() * 250);
+    const wait = retryAfterMs ?? backoff;
     this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + wait);
     this.#tokens = 0;
     return wait;
@@ -47,6 +58,7 @@ export class Pacer {
 
   succeeded(): void {
     this.#strikes = 0;
+    this.#rate = Math.min(this.ratePerSecond, this.#rate * 1.002);
   }
 }
 
