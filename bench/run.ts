@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { parseConfig } from '../src/config';
+import { apiLatency } from './api-latency';
 import { startApi } from '../src/api';
 import { createBridge } from '../src/bridge/bridge';
 import { runConsent } from '../src/devtools/consent-client';
@@ -161,6 +162,10 @@ async function main() {
   writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } })).code);
   const rows = [];
   try {
+    if (wanted.length === 0 || wanted.includes('B4')) {
+      process.stdout.write('running B4…\n');
+      console.table(await apiLatency(server.address));
+    }
     for (const scenario of scenarios().filter((s) => wanted.length === 0 || wanted.includes(s.name))) {
       process.stdout.write(`running ${scenario.name}…\n`);
       rows.push(await run(scenario, server.address, bundlePath));

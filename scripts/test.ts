@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDevServer } from '../src/devtools/temporal-server';
 
-const SUITES = ['test/unit', 'test/emulators', 'test/integration'];
+const SUITES = ['test/unit', 'test/emulators', 'test/integration', 'test/browser', 'test/deploy'];
 
 function testFiles(): string[] {
   const given = process.argv.slice(2);

@@ -9,6 +9,7 @@ import type { FileOutcome, FileUnit } from './types';
 
 /** Small files of one activity are copied a few at a time: they are latency-bound, not bandwidth-bound. */
 const PARALLEL_IN_UNIT = 4;
+/** At most this long between heartbeats, and at least three per heartbeat timeout (FILE_HEARTBEAT_TIMEOUT_SECONDS may be 2 s). */
 const HEARTBEAT_EVERY_MS = 5_000;
 
 /** Heartbeat details of a unit: what is finished and where unfinished uploads stand. A hint for the next attempt. */
@@ -41,7 +42,7 @@ export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<Fil
   const beat = () => ctx.heartbeat(progress);
   // Keeps the heartbeat going while an upload waits on a rate limit or a slow link; it is also how this
   // activity learns it was cancelled.
-  const ticker = setInterval(beat, HEARTBEAT_EVERY_MS);
+  const ticker = setInterval(beat, Math.min(HEARTBEAT_EVERY_MS, Math.max(200, Math.floor((ctx.info.heartbeatTimeoutMs ?? HEARTBEAT_EVERY_MS * 3) / 3))));
   try {
     const open = unit.files.filter((f) => !progress.done[f.index] && !progress.failed[f.index]);
     await eachLimited(open, PARALLEL_IN_UNIT, async (file) => {

@@ -3,11 +3,16 @@ import type { JobPublisherLike } from '../amqp/publisher';
 import { Config, OAUTH_CALLBACK_PATH } from '../config';
 import { Sealer } from '../shared/crypto';
 import type { Logger } from '../shared/logger';
+import { cors } from './cors';
 import { createOAuthClient } from './google-oauth';
 import { errorHandler, jsonBody, notFound, requireJson, securityHeaders } from './middleware';
 import { Readiness, healthRoutes } from './routes/health';
 import { oauthCallback } from './routes/oauth-callback';
 import { startTransfer } from './routes/start-transfer';
+import { docsRoutes } from './routes/docs';
+import { transferRoutes } from './routes/transfers';
+import type { TransferStatusSource } from './transfers/status-source';
+import type { TransferWatchers } from './transfers/watchers';
 import { createTransferRequestSchema } from './transfer-request';
 
 export interface AppDeps {
@@ -15,10 +20,12 @@ export interface AppDeps {
   publisher: JobPublisherLike;
   logger: Logger;
   readiness: () => Promise<Readiness>;
+  /** Transfer status endpoints (need Temporal); left out by tests of the consent flow alone. */
+  transfers?: { source: TransferStatusSource; watchers: TransferWatchers };
 }
 
 /** The API's routes, without listening: tests and launchers decide where it runs. */
-export function createApp({ config, publisher, logger, readiness }: AppDeps): Express {
+export function createApp({ config, publisher, logger, readiness, transfers }: AppDeps): Express {
   const sealer = new Sealer(config.SECRET_KEY);
   const oauth = createOAuthClient(config);
   const schema = createTransferRequestSchema(config);
@@ -27,8 +34,14 @@ export function createApp({ config, publisher, logger, readiness }: AppDeps): Ex
   app.disable('x-powered-by');
   app.use(securityHeaders);
   app.use(healthRoutes(readiness));
-  app.post('/cloud_archive', requireJson, jsonBody, startTransfer({ schema, sealer, oauth, logger }));
+  // Called by the gallery's pages with fetch (cross-origin); the callback below is a plain navigation.
+  app
+    .route('/cloud_archive')
+    .all(cors({ origins: config.CORS_ORIGINS, logger, methods: ['POST'] }))
+    .post(requireJson, jsonBody, startTransfer({ schema, sealer, oauth, logger }));
   app.get(OAUTH_CALLBACK_PATH, oauthCallback({ sealer, oauth, publisher, logger }));
+  if (transfers) app.use(transferRoutes({ ...transfers, logger }));
+  app.use(docsRoutes(config));
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

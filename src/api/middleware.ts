@@ -1,20 +1,21 @@
-import express, { ErrorRequestHandler, RequestHandler } from 'express';
+import express, { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from '../shared/logger';
 import { ApiError } from './errors';
+import { sendErrorPage } from './pages';
 
 export const MAX_BODY = '16kb';
 
 /**
  * Set on every response. The consent URL, the callback URL (code, state) and the redirects that follow them are
  * bearer material: no-referrer keeps them out of Referer headers, no-store out of caches. The CSP allows only
- * the inline style of our one HTML page.
+ * the inline style of our HTML pages: no script, no form, no frame, no <base>.
  */
 export const securityHeaders: RequestHandler = (_req, res, next) => {
   res.set({
     'Cache-Control': 'no-store',
     'Referrer-Policy': 'no-referrer',
     'X-Content-Type-Options': 'nosniff',
-    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   });
   next();
 };
@@ -29,7 +30,10 @@ export const notFound: RequestHandler = (req, _res, next) => {
   next(new ApiError(404, 'not_found', `No such endpoint: ${req.method} ${req.path}.`));
 };
 
-/** Renders every error as the JSON error body; unexpected ones become a 500 without internals. */
+/**
+ * Renders every error as the JSON error body, or as a page when a browser navigated here (a person is looking);
+ * unexpected ones become a 500 without internals.
+ */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     const apiError = toApiError(err);
@@ -38,8 +42,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message }, path: req.path }, 'request failed');
     }
     if (res.headersSent) return next(err); // Express then drops the connection
+    if (wantsPage(req)) return sendErrorPage(res, apiError.status);
     res.status(apiError.status).json(apiError.toBody());
   };
+}
+
+/** A navigation asks for text/html first; fetch() and API clients accept anything or ask for application/json. */
+function wantsPage(req: Request): boolean {
+  return req.method === 'GET' && req.accepts(['application/json', 'text/html']) === 'text/html';
 }
 
 /** Maps body-parser's errors (which carry a `type`) and anything unexpected onto ApiError. */

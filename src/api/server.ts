@@ -5,6 +5,8 @@ import { LazyTemporalClient } from '../bridge/temporal-client';
 import type { Config } from '../config';
 import type { Logger } from '../shared/logger';
 import { createApp } from './app';
+import { TransferStatusSource } from './transfers/status-source';
+import { TransferWatchers } from './transfers/watchers';
 import { temporalReachable } from './temporal-probe';
 
 const READINESS_TIMEOUT_MS = 2_000;
@@ -26,9 +28,17 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     logger,
   });
   const temporal = new LazyTemporalClient(config);
+  const source = new TransferStatusSource(temporal);
   const app = createApp({
     config,
-    publisher,
+    // Remember what this process queued, so its status reads `queued` until the bridge starts the workflow.
+    publisher: {
+      publish: async (job) => {
+        await publisher.publish(job);
+        source.markQueued(job.transfer_id);
+      },
+    },
+    transfers: { source, watchers: new TransferWatchers(source, logger) },
     logger,
     readiness: async () => {
       const [amqp, temporalUp] = await Promise.all([publisher.ready(), temporalReachable(temporal, READINESS_TIMEOUT_MS)]);

@@ -1,4 +1,5 @@
 import { loadConfig } from '../config';
+import { startHealthServer } from '../shared/health-server';
 import { createLogger } from '../shared/logger';
 import { startTransfer } from '../temporal/start';
 import { createBridge } from './bridge';
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
 
+  // Alive from the start; ready while connected to RabbitMQ and consuming.
+  await startHealthServer({ port: config.BRIDGE_HEALTH_PORT, logger, checks: () => ({ rabbitmq: bridge.isConnected() }) });
   await bridge.start();
 }
 

@@ -1,6 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { Config } from '../config';
-import { connectClient } from '../temporal/connection';
+import { TemporalConnectionConfig, connectClient, temporalConnectionOptions } from '../temporal/connection';
 
 /**
  * A Temporal client connected on first use, and again on the next use after a failed connect — so a process
@@ -11,7 +10,9 @@ export class LazyTemporalClient {
   #connected: Client | null = null;
   #closed = false;
 
-  constructor(private readonly config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>) {}
+  constructor(private readonly config: TemporalConnectionConfig) {
+    temporalConnectionOptions(config); // a bad TLS setting stops the process at start-up, not at the first transfer
+  }
 
   get(): Promise<Client> {
     if (this.#closed) return Promise.reject(new Error('Temporal client is closed'));

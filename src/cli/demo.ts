@@ -1,4 +1,7 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import { runConsent } from '../devtools/consent-client';
+import { SANDBOX_GALLERY_NAME } from '../sandbox';
 import { workflowIdFor } from '../shared/types';
 import type { TransferProgress } from '../workflows';
 import { launch } from './launch';
@@ -6,44 +9,89 @@ import { launch } from './launch';
 /**
  * `npm run demo`: one complete transfer through the real API, RabbitMQ, bridge, Temporal and worker, against
  * the built-in Google emulator and sample gallery. Prints the resulting Drive tree and the Web UI link.
+ *
+ * Then, when run from a terminal (or with `--serve`), it keeps serving so a person can click through the same
+ * flow in a browser: the gallery page with the button, Google's consent page with Allow / Deny, the success
+ * page with the Drive tree. Without a terminal (CI, pipes) or with `--no-serve` it stops after the transfer.
  */
 async function main(): Promise<void> {
+  const serve = process.argv.includes('--serve') || (!process.argv.includes('--no-serve') && Boolean(process.stdin.isTTY && process.stdout.isTTY));
   process.env.SANDBOX = 'true';
   process.env.LOG_LEVEL ||= 'warn'; // keep the demo's output readable; the transfer's own lines are printed below
   const app = await launch();
-  const { sandbox, config } = app;
+  const { config } = app;
+  const sandbox = app.sandbox!;
+  let keepServing = false;
   try {
     const apiUrl = `http://127.0.0.1:${config.PORT}`;
-    const googleOrigin = new URL(config.GOOGLE_API_URL).origin;
     const t0 = Date.now();
     const consent = await runConsent(
       apiUrl,
       {
-        redirect_success_link: 'https://gallery.example/saved',
-        redirect_fail_link: 'https://gallery.example/failed',
-        archive_url: sandbox!.archiveUrl,
-        gallery_name: 'Anna & Boris — wedding',
+        redirect_success_link: sandbox.links.success,
+        redirect_fail_link: sandbox.links.fail,
+        archive_url: sandbox.archiveUrl,
+        gallery_name: SANDBOX_GALLERY_NAME,
         archive_type: 'originals',
         cloud_type: 'google_drive',
       },
-      (url) => url.origin !== apiUrl && url.origin !== googleOrigin,
+      (url) => url.origin === sandbox.browser.galleryOrigin,
     );
     if (!consent.transferId) throw new Error(`consent flow ended at ${consent.location}`);
     say(`consent done, browser sent to ${consent.location}`);
     const workflowId = workflowIdFor(consent.transferId);
     say(`transfer ${consent.transferId} running — watch it: ${app.temporalUiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${workflowId}`);
-    const result = (await app.client.workflow.getHandle(workflowId).result()) as TransferProgress;
+    const handle = app.client.workflow.getHandle(workflowId);
+    await untilStarted(handle);
+    const result = (await handle.result()) as TransferProgress;
     const seconds = (Date.now() - t0) / 1000;
     say(`${result.state}: ${result.filesDone}/${result.filesTotal} files, ${(result.bytesDone / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s, ${result.filesFailed} failed`);
     say('Drive tree (emulated):');
-    for (const node of sandbox!.google.tree().sort((a, b) => a.path.localeCompare(b.path))) {
+    for (const node of sandbox.google.tree().sort((a, b) => a.path.localeCompare(b.path))) {
       const folder = node.mimeType === 'application/vnd.google-apps.folder';
       say(`  ${folder ? '📁' : '  '} ${node.path}${folder ? '/' : `  ${node.size} B  md5 ${node.md5}`}`);
     }
-    const callback = sandbox!.gallery.callbacks().at(-1);
+    const callback = sandbox.gallery.callbacks().at(-1);
     say(`completion callback (signature ${callback?.signatureValid ? 'valid' : 'INVALID'}): ${callback?.rawBody}`);
+
+    if (!serve) {
+      say('\nTo click through it in a browser: npm run demo -- --serve');
+      return;
+    }
+    // A person answers the consent screen from now on.
+    sandbox.google.setOptions({ consent: 'page' });
+    say(
+      [
+        '',
+        'Now click through it yourself in a browser (Ctrl-C to stop):',
+        `  1. open ${sandbox.galleryPageUrl} and press "Save to Google Drive"`,
+        `  2. the emulated Google consent page (${sandbox.browser.googleOrigin}) asks: press Allow (or Deny)`,
+        '  3. you land on the gallery\'s success page, which shows the emulated Drive filling up',
+        `The gallery and Google are on ${new URL(sandbox.galleryPageUrl).hostname}, the API on ${new URL(config.PUBLIC_URL).hostname}: different sites, as in production.`,
+      ].join('\n'),
+    );
+    keepServing = true;
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
   } finally {
+    if (keepServing) say('stopping…');
     await app.stop();
+  }
+}
+
+/** The success redirect comes once RabbitMQ confirmed the job; the bridge starts the workflow a moment later. */
+async function untilStarted(handle: WorkflowHandle, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await handle.describe();
+      return;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline) throw err;
+      await delay(100);
+    }
   }
 }
 

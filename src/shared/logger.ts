@@ -12,8 +12,9 @@ export function maskSecrets(text: string): string {
   return text.replace(TOKEN_PATTERN, (m) => (m.startsWith('code=') ? 'code=[redacted]' : '[redacted]'));
 }
 
-export function createLogger(role: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+/** `destination` defaults to stdout; tests pass one to read what would have been logged. */
+export function createLogger(role: string, level = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { role },
     redact: {
@@ -31,5 +32,6 @@ export function createLogger(role: string, level = process.env.LOG_LEVEL ?? 'inf
     },
     formatters: { level: (label) => ({ level: label }) },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

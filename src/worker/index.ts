@@ -5,6 +5,7 @@ import { Providers } from '../providers';
 import { Sealer } from '../shared/crypto';
 import type { Logger } from '../shared/logger';
 import { SourceHttp } from '../source/http';
+import { temporalConnectionOptions } from '../temporal/connection';
 import { installTemporalRuntime } from './runtime';
 
 export interface RunningWorker {
@@ -29,7 +30,7 @@ export async function startWorker(config: Config, logger: Logger, opts: WorkerOp
   const sealer = new Sealer(config.SECRET_KEY);
   const http = new SourceHttp(config.ALLOW_PRIVATE_SOURCE_ADDRESSES);
   const activities = createActivities({ config, sealer, providers: new Providers(config, sealer), http, logger });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

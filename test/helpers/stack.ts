@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import amqp from 'amqplib';
@@ -29,8 +29,13 @@ export const FAIL_LINK = 'https://gallery.example/failed';
 
 let bundle: Promise<{ code: string; path: string }> | null = null;
 
-/** Bundling the workflows takes seconds: do it once per test process and share it (also with worker processes). */
+/**
+ * Bundling the workflows takes seconds: do it once per test process and share it (also with worker processes).
+ * A runner that bundled once for all its test files passes the file in TEST_WORKFLOW_BUNDLE_PATH.
+ */
 export function workflowBundle(): Promise<{ code: string; path: string }> {
+  const prebuilt = process.env.TEST_WORKFLOW_BUNDLE_PATH;
+  if (prebuilt) bundle ??= Promise.resolve({ code: readFileSync(prebuilt, 'utf8'), path: prebuilt });
   bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger }).then(({ code }) => {
     const dir = join(__dirname, '..', '..', '.data');
     mkdirSync(dir, { recursive: true });
@@ -45,9 +50,12 @@ const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, er
 
 export interface StackOptions {
   google?: Partial<GoogleEmulatorOptions>;
-  env?: Record<string, string>;
+  /** Overrides of the stack's environment; the function form sees the defaults (e.g. the gallery's host). */
+  env?: Record<string, string> | ((defaults: Record<string, string>) => Record<string, string>);
   /** Run the worker as a child process (so a test can SIGKILL it). */
   workerProcess?: boolean;
+  /** Keep the log lines of the in-process roles and the worker child's stdout/stderr (read with logs()) instead of printing them. */
+  captureLogs?: boolean;
 }
 
 export interface Stack {
@@ -59,6 +67,10 @@ export interface Stack {
   apiUrl: string;
   client: Client;
   worker: { kill(signal?: NodeJS.Signals): Promise<void>; start(): Promise<void> };
+  /** The stack's bridge: stop() leaves jobs in the queue; start() consumes again (a new bridge). */
+  bridge: { stop(): Promise<void>; start(): Promise<void> };
+  /** Everything captured with captureLogs, in arrival order. */
+  logs(): string;
   /** POST /cloud_archive, follow the consent redirect and the callback; returns the final Location. */
   consent(body?: Partial<Record<string, string>>): Promise<ConsentOutcome>;
   result(transferId: string): Promise<unknown>;
@@ -105,15 +117,32 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     FILE_HEARTBEAT_TIMEOUT_SECONDS: '4',
     DRIVE_WRITES_PER_SECOND: '1000',
     DRIVE_WRITE_BURST: '1000',
-    ...opts.env,
+    // Worker processes spawned side by side each serve probes: any free port.
+    WORKER_HEALTH_PORT: '0',
+    BRIDGE_HEALTH_PORT: '0',
   };
+  Object.assign(env, typeof opts.env === 'function' ? opts.env({ ...env }) : opts.env);
   const config = parseConfig(env);
-  const logger = createLogger('test', env.LOG_LEVEL);
+  const captured: string[] = [];
+  const logger = createLogger('test', env.LOG_LEVEL, opts.captureLogs ? { write: (line: string) => void captured.push(line) } : undefined);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const api = await startApi(config, logger.child({ role: 'api' }));
-  const bridge = createBridge({ config, logger: logger.child({ role: 'bridge' }), startWorkflow: (input) => startTransfer(client, config.TEMPORAL_TASK_QUEUE, input) });
-  await bridge.start();
+  const newBridge = () =>
+    createBridge({ config, logger: logger.child({ role: 'bridge' }), startWorkflow: (input) => startTransfer(client, config.TEMPORAL_TASK_QUEUE, input) });
+  let runningBridge: ReturnType<typeof createBridge> | null = newBridge();
+  await runningBridge.start();
+  const bridge = {
+    async stop() {
+      await runningBridge?.stop();
+      runningBridge = null;
+    },
+    async start() {
+      if (runningBridge) return;
+      runningBridge = newBridge();
+      await runningBridge.start();
+    },
+  };
 
   let inProcess: RunningWorker | null = null;
   let child: ChildProcess | null = null;
@@ -122,8 +151,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       if (opts.workerProcess) {
         child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'worker', 'main.ts')], {
           env: { ...process.env, ...env, WORKFLOW_BUNDLE_PATH: (await workflowBundle()).path },
-          stdio: ['ignore', 'inherit', 'inherit'],
+          stdio: ['ignore', opts.captureLogs ? 'pipe' : 'inherit', opts.captureLogs ? 'pipe' : 'inherit'],
         });
+        for (const stream of [child.stdout, child.stderr]) stream?.on('data', (data: Buffer) => captured.push(data.toString('utf8')));
       } else {
         inProcess = await startWorker(config, logger.child({ role: 'worker' }), { workflowBundleCode: (await workflowBundle()).code });
       }
@@ -166,6 +196,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     client,
     worker,
     consent,
+    bridge,
+    logs: () => captured.join(''),
     // The success redirect comes after RabbitMQ confirmed the job; the bridge starts the workflow a moment later.
     async result(transferId) {
       const handle = client.workflow.getHandle(workflowIdFor(transferId));

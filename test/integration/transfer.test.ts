@@ -102,6 +102,16 @@ describe('transfer end to end', () => {
     assert.equal((await fetch(`${stack.apiUrl}/cloud_archive/transfers/x'%20OR%201=1`)).status, 404);
   });
 
+  test('the API describes itself: OpenAPI JSON and interactive docs served from our origin', async () => {
+    const spec = await fetch(`${stack.apiUrl}/cloud_archive/openapi.json`);
+    assert.equal(spec.status, 200);
+    assert.ok(((await spec.json()) as { paths: Record<string, unknown> }).paths['/cloud_archive']);
+    const docs = await fetch(`${stack.apiUrl}/cloud_archive/docs`);
+    assert.equal(docs.status, 200);
+    assert.match(await docs.text(), /swagger-ui-bundle\.js/);
+    assert.equal((await fetch(`${stack.apiUrl}/cloud_archive/docs/assets/swagger-ui-bundle.js`)).status, 200);
+  });
+
   test('consent denied → fail link, nothing queued or started', async () => {
     stack.google.setOptions({ consent: 'deny' });
     try {

@@ -1,28 +1,34 @@
-import type { TransferProgress, TransferState } from '../../workflows';
+import { z } from 'zod';
+import type { TransferProgress } from '../../workflows';
 
 /**
  * A transfer as a long-running operation (SPEC §4, google.longrunning.Operation): the client polls or streams
  * it until `done`. Pure mapping from the workflow's progress.
  */
-export type OperationState = 'queued' | TransferState;
+export const operationStates = ['queued', 'running', 'succeeded', 'partially_failed', 'failed', 'cancelled'] as const;
+export type OperationState = (typeof operationStates)[number];
 
-export interface TransferOperation {
-  name: string;
-  done: boolean;
-  metadata: {
-    state: OperationState;
-    files_total: number;
-    files_done: number;
-    files_failed: number;
-    bytes_total: number;
-    bytes_done: number;
-    folder_url: string | null;
-    started_at: string | null;
-    updated_at: string | null;
-  };
-  /** google.rpc.Status: 2 UNKNOWN for a failed transfer, 1 CANCELLED. */
-  error?: { code: number; message: string };
-}
+/** The response schema; also the source of the OpenAPI description. */
+export const transferOperationSchema = z
+  .object({
+    name: z.string().describe('transfers/<transfer_id>'),
+    done: z.boolean().describe('true once the transfer reached a terminal state'),
+    metadata: z.object({
+      state: z.enum(operationStates),
+      files_total: z.number().int(),
+      files_done: z.number().int(),
+      files_failed: z.number().int(),
+      bytes_total: z.number().int(),
+      bytes_done: z.number().int(),
+      folder_url: z.string().nullable().describe('the gallery folder in the destination'),
+      started_at: z.string().nullable(),
+      updated_at: z.string().nullable(),
+    }),
+    error: z.object({ code: z.number().int().describe('google.rpc.Code: 2 UNKNOWN (failed), 1 CANCELLED'), message: z.string() }).optional(),
+  })
+  .meta({ id: 'TransferOperation' });
+
+export type TransferOperation = z.infer<typeof transferOperationSchema>;
 
 const TERMINAL = new Set<OperationState>(['succeeded', 'partially_failed', 'failed', 'cancelled']);
 

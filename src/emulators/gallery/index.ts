@@ -4,6 +4,7 @@ import { header, sendReply } from '../shared/http';
 import { createEmulatorServer } from '../shared/server';
 import { CallbackReceiver, type CallbackRecord } from './callbacks';
 import { byteRange } from './content';
+import { FAIL_PATH, FrontEndPage, SUCCESS_PATH, frontEndReply, renderFailPage, renderGalleryPage, renderSuccessPage } from './frontEnd';
 import { advertisedCrcs, buildListing, checkSpec, type GalleryFileSpec, type GallerySpec } from './listing';
 import { parseRange } from './range';
 import { FaultQueue, serve, type ServeFault } from './serve';
@@ -11,12 +12,16 @@ import { FaultQueue, serve, type ServeFault } from './serve';
 export type { CallbackRecord } from './callbacks';
 export type { GalleryFileSpec, GallerySpec, ListingEntry } from './listing';
 export type { ServeFault } from './serve';
+export type { FrontEndPage } from './frontEnd';
+export { FAIL_PATH, SUCCESS_PATH } from './frontEnd';
 export { fileBytes } from './content';
 export { expectedFile, type ExpectedFile } from './expected';
 
 export interface GalleryEmulatorOptions {
   /** Key for the HMAC-SHA256 completion-callback signature. */
   callbackSecret?: string;
+  /** Lines describing where a transfer landed (the demo shows it in the emulated Drive), for the success page. */
+  destinationTree?: (transferId: string) => string[];
 }
 
 export interface GalleryStats {
@@ -33,6 +38,8 @@ export interface GalleryEmulator {
   listen(port?: number, host?: string): Promise<{ url: string }>;
   close(): Promise<void>;
   addGallery(spec: GallerySpec): { listingPath: string };
+  /** Serves a gallery page with the "Save to Google Drive" button at `page.path`, on any host name. */
+  addFrontEnd(page: FrontEndPage): void;
   /** Faults for the next requests (GET only) of a file, one action per request. */
   faultFile(id: number, actions: ServeFault[]): void;
   /** Faults for the next listing requests, one action per request. */
@@ -61,6 +68,7 @@ export function createGalleryEmulator(opts: GalleryEmulatorOptions = {}): Galler
   const listingFaults = new FaultQueue<'listing'>();
   const receiver = new CallbackReceiver(opts.callbackSecret);
   const stats: GalleryStats = { bytesServed: {}, requests: {}, rangeRequests: [], listingRequests: 0 };
+  const frontEnds = new Map<string, FrontEndPage>();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gallery.invalid');
@@ -70,7 +78,22 @@ export function createGalleryEmulator(opts: GalleryEmulatorOptions = {}): Galler
     if (listing && req.method === 'GET') return serveListing(req, res, listing[1]!, listing[2]!, url, origin);
     const file = FILE.exec(url.pathname);
     if (file && (req.method === 'GET' || req.method === 'HEAD')) return serveFile(req, res, file[1]!, Number(file[2]), decodeURIComponent(file[3]!));
+    if (req.method === 'GET') {
+      const page = frontEndPage(url);
+      if (page) return sendReply(res, frontEndReply(page));
+    }
     notFound(res);
+  }
+
+  function frontEndPage(url: URL): string | undefined {
+    if (url.pathname === FAIL_PATH) return renderFailPage(url.searchParams.get('reason'));
+    if (url.pathname === SUCCESS_PATH) {
+      const transferId = url.searchParams.get('transfer_id');
+      const done = receiver.all().find((c) => c.status === 200 && (c.json as { transfer_id?: unknown } | undefined)?.transfer_id === transferId);
+      return renderSuccessPage(transferId, done, transferId ? opts.destinationTree?.(transferId) : undefined);
+    }
+    const page = frontEnds.get(url.pathname);
+    return page && renderGalleryPage(page);
   }
 
   async function serveListing(req: IncomingMessage, res: ServerResponse, galleryId: string, hash: string, url: URL, origin: string): Promise<void> {
@@ -118,6 +141,9 @@ export function createGalleryEmulator(opts: GalleryEmulatorOptions = {}): Galler
       checkSpec(spec);
       galleries.set(spec.galleryId, { spec, files: new Map(spec.files.map((f) => [f.id, f])), crcs: advertisedCrcs(spec) });
       return { listingPath: `/g/api/stream/${spec.galleryId}/${spec.hash}?json=true` };
+    },
+    addFrontEnd(page) {
+      frontEnds.set(page.path, page);
     },
     faultFile: (id, actions) => fileFaults.push(id, actions),
     failListing: (actions) => listingFaults.push('listing', actions),

@@ -39,6 +39,8 @@ export interface GoogleEmulator {
   expireAllAccessTokens(): void;
   /** Refresh tokens revoked via /revoke (directly or through one of their access tokens). */
   revokedRefreshTokens(): string[];
+  /** Every authorization code, access token, refresh token and upload session id handed out so far. */
+  issuedSecrets(): { codes: string[]; accessTokens: string[]; refreshTokens: string[]; uploadSessionIds: string[] };
   readonly faults: FaultInjector;
   /** Changes latency, rates, quotas, consent mode... for the requests that follow. */
   setOptions(partial: Partial<GoogleEmulatorOptions>): void;
@@ -73,6 +75,7 @@ export function createGoogleEmulator(options: GoogleEmulatorOptions): GoogleEmul
     fileContent: (fileId, user = DEFAULT_USER) => ctx.drives.of(user).find(fileId)?.content?.bytes,
     expireAllAccessTokens: () => ctx.tokens.expireAllAccessTokens(),
     revokedRefreshTokens: () => ctx.tokens.revokedRefreshTokens(),
+    issuedSecrets: () => ({ ...ctx.tokens.issued(), uploadSessionIds: ctx.sessions.ids() }),
     faults: ctx.faults,
     setOptions: (partial) => {
       ctx.opts = resolveOptions({ ...ctx.opts, ...partial });

@@ -2,6 +2,9 @@ import type { OpKind } from './faults';
 
 /** Bytes received over the wire for one upload attempt (one resumable session or one simple upload). */
 export interface UploadRecord {
+  /** How the bytes came: one resumable session, or one multipart/media request. */
+  kind: 'resumable' | 'multipart' | 'media';
+  /** '' for a multipart request whose body was cut off before its metadata could be read. */
   fileName: string;
   /** The pre-generated id from the metadata, or the id of the file the upload created. */
   fileId?: string;
@@ -21,8 +24,8 @@ export class GoogleStats {
     this.requests[op] = (this.requests[op] ?? 0) + 1;
   }
 
-  openUpload(fileName: string, fileId?: string): UploadRecord {
-    const record: UploadRecord = { fileName, fileId, bytes: 0 };
+  openUpload(kind: UploadRecord['kind'], fileName: string, fileId?: string): UploadRecord {
+    const record: UploadRecord = { kind, fileName, fileId, bytes: 0 };
     this.uploads.push(record);
     return record;
   }
@@ -31,6 +34,11 @@ export class GoogleStats {
     const totals: Record<string, number> = {};
     for (const { fileName, bytes } of this.uploads) totals[fileName] = (totals[fileName] ?? 0) + bytes;
     return totals;
+  }
+
+  /** Every upload attempt so far, oldest first (copies). */
+  uploadRecords(): UploadRecord[] {
+    return this.uploads.map((u) => ({ ...u }));
   }
 
   /** Sum over every session / retry that targeted this file name or id. */

@@ -246,8 +246,17 @@ export class GoogleDriveProvider implements DestinationProvider {
     let sent = 0;
     for (let failures = 0; ; ) {
       let state: SessionState;
+      let tries = 0;
       try {
-        state = await this.#sessionCall(`uploading "${file.name}"`, (auth) => {
+        state = await this.#sessionCall(`uploading "${file.name}"`, async (auth) => {
+          // DriveCaller calls this again after a 5xx, a reset or a 401; Drive may have committed some or all of
+          // the chunk before the answer was lost. Resending from a committed offset is a 400 that would cost the
+          // whole session: ask first, and send only what Drive lacks.
+          if (tries++ > 0) {
+            const now = await querySession(session, auth, file.size, req.signal);
+            if (now.state !== 'partial' || now.committed < start || now.committed >= end) return now;
+            offset = now.committed;
+          }
           sent += end - offset;
           return putChunk(session, auth, chunk.subarray(offset - start), offset, file.size, req.signal);
         }, req.signal);

@@ -117,6 +117,11 @@ export class TokenStore {
     for (const record of this.access.values()) record.expiresAt = Math.min(record.expiresAt, now);
   }
 
+  /** Every code and token ever issued (tests check that none leaks into queues, histories or logs). */
+  issued(): { codes: string[]; accessTokens: string[]; refreshTokens: string[] } {
+    return { codes: [...this.codes.keys()], accessTokens: [...this.access.keys()], refreshTokens: [...this.refresh.keys()] };
+  }
+
   revokedRefreshTokens(): string[] {
     return [...this.refresh.values()].filter((r) => r.revoked).map((r) => r.token);
   }

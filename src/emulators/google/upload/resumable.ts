@@ -41,7 +41,7 @@ export async function initResumable(ctx: GoogleContext, ex: Exchange): Promise<R
     total,
     committed: ContentAccumulator.empty(ctx.opts.keepContentMaxBytes),
     fields: q.get('fields'),
-    record: ctx.stats.openUpload(meta.name, meta.id),
+    record: ctx.stats.openUpload('resumable', meta.name, meta.id),
   });
   // The session URI points back at whatever host the client used, never at googleapis.com.
   const location = `http://${ex.req.headers.host}/upload/drive/v3/files?uploadType=resumable&upload_id=${session.id}`;

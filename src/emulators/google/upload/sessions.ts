@@ -41,6 +41,11 @@ export class SessionStore {
     return session;
   }
 
+  /** Ids of every session still known (the secret part of a session URI). */
+  ids(): string[] {
+    return [...this.sessions.keys()];
+  }
+
   /** "A resumable session URI expires after one week." Expired sessions are forgotten. */
   find(id: string | null, user: string): UploadSession {
     const session = id === null ? undefined : this.sessions.get(id);

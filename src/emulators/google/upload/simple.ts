@@ -25,7 +25,7 @@ export async function simpleUpload(ctx: GoogleContext, ex: Exchange): Promise<Re
   const limit = uploadType === 'multipart' ? maxMedia + MULTIPART_OVERHEAD : maxMedia;
   if ((contentLength(ex.req) ?? 0) > limit) throw tooLarge(maxMedia);
 
-  const record = ctx.stats.openUpload(uploadType === 'media' ? 'Untitled' : '');
+  const record = ctx.stats.openUpload(uploadType, uploadType === 'media' ? 'Untitled' : '');
   const body = await readBody(uploadBody(ctx, ex.req, record), limit).catch((err: unknown) => {
     throw err instanceof BodyTooLargeError ? tooLarge(maxMedia) : err;
   });

@@ -1,0 +1,98 @@
+/**
+ * B4: the API under load, without the transfer behind it (no bridge, no worker: jobs stay in RabbitMQ and
+ * the queue is deleted afterwards). Measured with autocannon at a fixed request rate.
+ *   POST /cloud_archive                      → p99 (target ≤ 20 ms)
+ *   OAuth callback → code exchange (emulator) → publish + broker confirm → redirect  → p99 (target ≤ 50 ms)
+ */
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import amqp from 'amqplib';
+import { parseConfig } from '../src/config';
+import { startApi } from '../src/api';
+import { freePort } from '../src/devtools/temporal-server';
+import { createGoogleEmulator } from '../src/emulators/google';
+import { createLogger } from '../src/shared/logger';
+
+const RATE = Number(process.env.BENCH_B4_RATE ?? 500);
+const SECONDS = Number(process.env.BENCH_B4_SECONDS ?? 5);
+
+export async function apiLatency(temporalAddress: string) {
+  const apiPort = await freePort();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const google = createGoogleEmulator({ clientId: 'bench', clientSecret: 'bench-secret', redirectUris: [`${apiUrl}/cloud_archive/oauth/google/callback`] });
+  const googleUrl = (await google.listen(0, '127.0.0.1')).url;
+  const queue = `bench.api.${randomBytes(4).toString('hex')}`;
+  const config = parseConfig({
+    LOG_LEVEL: 'warn',
+    PORT: String(apiPort),
+    PUBLIC_URL: apiUrl,
+    AMQP_QUEUE: queue,
+    TEMPORAL_ADDRESS: temporalAddress,
+    GOOGLE_CLIENT_ID: 'bench',
+    GOOGLE_CLIENT_SECRET: 'bench-secret',
+    GOOGLE_AUTH_URL: `${googleUrl}/o/oauth2/v2/auth`,
+    GOOGLE_TOKEN_URL: `${googleUrl}/token`,
+    GOOGLE_REVOKE_URL: `${googleUrl}/revoke`,
+    GOOGLE_API_URL: googleUrl,
+    ARCHIVE_URL_HOSTS: 'arch-d.lite.gallery',
+    REDIRECT_URL_HOSTS: 'gallery.example',
+    COMPLETION_CALLBACK_URL: 'http://127.0.0.1:9/callback',
+    CALLBACK_SECRET: randomBytes(24).toString('hex'),
+    SECRET_KEY: randomBytes(32).toString('base64'),
+  });
+  const api = await startApi(config, createLogger('bench', 'warn'));
+  const body = JSON.stringify({
+    redirect_success_link: 'https://gallery.example/ok',
+    redirect_fail_link: 'https://gallery.example/fail',
+    archive_url: 'https://arch-d.lite.gallery/g/api/stream/858329/f9d24b1dfb81a1bfa215cc008f46f3d3?mod=web',
+    gallery_name: 'Load test',
+    archive_type: 'webs',
+    cloud_type: 'google_drive',
+  });
+  try {
+    const post = await autocannon({
+      url: `${apiUrl}/cloud_archive`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      connections: 50,
+      overallRate: RATE,
+      duration: SECONDS,
+    });
+
+    // Callback URLs carrying a real code and state: POST, then let the emulator's consent answer.
+    const callbacks: string[] = [];
+    while (callbacks.length < RATE * SECONDS) {
+      const batch = await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          const res = await fetch(`${apiUrl}/cloud_archive`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          const { redirect_to } = (await res.json()) as { redirect_to: string };
+          const consent = await fetch(redirect_to, { redirect: 'manual' });
+          return new URL(consent.headers.get('location')!).pathname + new URL(consent.headers.get('location')!).search;
+        }),
+      );
+      callbacks.push(...batch);
+    }
+    let next = 0;
+    const callback = await autocannon({
+      url: apiUrl,
+      connections: 50,
+      overallRate: RATE,
+      amount: callbacks.length,
+      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: callbacks[next++ % callbacks.length]! }) }],
+    });
+    const ok = callback['3xx'];
+    return [
+      { scenario: 'B4 POST /cloud_archive', 'rate/s': RATE, requests: post.requests.total, 'p50 ms': post.latency.p50, 'p99 ms': post.latency.p99, errors: post.non2xx + post.errors },
+      { scenario: 'B4 callback + confirm', 'rate/s': RATE, requests: callback.requests.total, 'p50 ms': callback.latency.p50, 'p99 ms': callback.latency.p99, errors: callback.requests.total - ok },
+    ];
+  } finally {
+    await api.close();
+    await google.close();
+    const connection = await amqp.connect(config.AMQP_URL);
+    const channel = await connection.createChannel();
+    for (const q of [queue, `${queue}.dead`]) await channel.deleteQueue(q).catch(() => undefined);
+    await channel.deleteExchange(`${queue}.dlx`).catch(() => undefined);
+    await connection.close();
+  }
+}
