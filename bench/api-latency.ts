@@ -8,10 +8,11 @@ import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import amqp from 'amqplib';
 import { parseConfig } from '../src/config';
-import { startApi } from '../src/api';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
 import { freePort } from '../src/devtools/temporal-server';
 import { createGoogleEmulator } from '../src/emulators/google';
-import { createLogger } from '../src/shared/logger';
 
 const RATE = Number(process.env.BENCH_B4_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_B4_SECONDS ?? 5);
@@ -22,7 +23,7 @@ export async function apiLatency(temporalAddress: string) {
   const google = createGoogleEmulator({ clientId: 'bench', clientSecret: 'bench-secret', redirectUris: [`${apiUrl}/cloud_archive/oauth/google/callback`] });
   const googleUrl = (await google.listen(0, '127.0.0.1')).url;
   const queue = `bench.api.${randomBytes(4).toString('hex')}`;
-  const config = parseConfig({
+  const env = {
     LOG_LEVEL: 'warn',
     PORT: String(apiPort),
     PUBLIC_URL: apiUrl,
@@ -39,8 +40,14 @@ export async function apiLatency(temporalAddress: string) {
     COMPLETION_CALLBACK_URL: 'http://127.0.0.1:9/callback',
     CALLBACK_SECRET: randomBytes(24).toString('hex'),
     SECRET_KEY: randomBytes(32).toString('base64'),
+  };
+  const config = parseConfig(env);
+  // The API in its own process, as deployed: the load generator must not share its event loop.
+  const api = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'api', 'main.ts')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const api = await startApi(config, createLogger('bench', 'warn'));
+  await waitForHttp(`${apiUrl}/healthz`);
   const body = JSON.stringify({
     redirect_success_link: 'https://gallery.example/ok',
     redirect_fail_link: 'https://gallery.example/fail',
@@ -50,6 +57,8 @@ export async function apiLatency(temporalAddress: string) {
     cloud_type: 'google_drive',
   });
   try {
+    // Warm-up (JIT, connection pools), not measured.
+    await autocannon({ url: `${apiUrl}/cloud_archive`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: 50, overallRate: RATE, duration: 2 });
     const post = await autocannon({
       url: `${apiUrl}/cloud_archive`,
       method: 'POST',
@@ -87,12 +96,26 @@ export async function apiLatency(temporalAddress: string) {
       { scenario: 'B4 callback + confirm', 'rate/s': RATE, requests: callback.requests.total, 'p50 ms': callback.latency.p50, 'p99 ms': callback.latency.p99, errors: callback.requests.total - ok },
     ];
   } finally {
-    await api.close();
+    api.kill('SIGTERM');
+    await once(api, 'exit');
     await google.close();
     const connection = await amqp.connect(config.AMQP_URL);
     const channel = await connection.createChannel();
     for (const q of [queue, `${queue}.dead`]) await channel.deleteQueue(q).catch(() => undefined);
     await channel.deleteExchange(`${queue}.dlx`).catch(() => undefined);
     await connection.close();
+  }
+}
+
+async function waitForHttp(url: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
