@@ -70,6 +70,8 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
   const suffix = randomBytes(4).toString('hex');
   const env: Record<string, string> = {
     LOG_LEVEL: 'warn',
+    WORKER_SDK_METRICS_PORT: '0',
+    WORKER_HEALTH_PORT: '0',
     PORT: String(apiPort),
     PUBLIC_URL: apiUrl,
     AMQP_QUEUE: `bench.${suffix}`,

@@ -3,6 +3,7 @@ import type { HostRule } from '../shared/hosts';
 import { describe, TransferError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { Providers } from '../providers';
+import { bytesUploaded, filesTransferred } from '../shared/metrics';
 import { readSource } from '../source/reader';
 import type { SourceHttp } from '../source/http';
 import type { FileOutcome, FileUnit } from './types';
@@ -63,6 +64,8 @@ export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<Fil
           signal: ctx.cancellationSignal,
         });
         progress.done[file.index] = { bytes: stored.size, bytesSent: stored.bytesSent };
+        filesTransferred.inc({ outcome: 'copied', code: '' });
+        bytesUploaded.inc(stored.bytesSent);
         delete progress.checkpoints[file.index];
         log.debug({ file: file.name, bytes: stored.size, sent: stored.bytesSent }, 'file copied');
       } catch (err) {
@@ -70,6 +73,7 @@ export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<Fil
         const failure = asTransferError(err);
         if (failure.retryable) lastError.set(file.index, failure);
         else progress.failed[file.index] = { code: failure.code, reason: failure.message };
+        filesTransferred.inc({ outcome: failure.retryable ? 'retried' : 'failed', code: failure.code });
         log.warn({ file: file.name, code: failure.code, retryable: failure.retryable }, failure.message);
       }
       beat();

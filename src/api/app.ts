@@ -9,6 +9,7 @@ import { errorHandler, jsonBody, notFound, requireJson, securityHeaders } from '
 import { Readiness, healthRoutes } from './routes/health';
 import { oauthCallback } from './routes/oauth-callback';
 import { startTransfer } from './routes/start-transfer';
+import { httpMetrics, metricsEndpoint } from './metrics';
 import { docsRoutes } from './routes/docs';
 import { transferRoutes } from './routes/transfers';
 import type { TransferStatusSource } from './transfers/status-source';
@@ -32,7 +33,9 @@ export function createApp({ config, publisher, logger, readiness, transfers }: A
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(httpMetrics);
   app.use(securityHeaders);
+  app.get('/metrics', metricsEndpoint); // not under /cloud_archive: the Ingress does not expose it
   app.use(healthRoutes(readiness));
   // Called by the gallery's pages with fetch (cross-origin); the callback below is a plain navigation.
   app

@@ -1,5 +1,6 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Config } from '../config';
+import { jobsConsumed } from '../shared/metrics';
 import type { Logger } from '../shared/logger';
 import type { TransferInput } from '../shared/types';
 import type { StartOutcome } from '../temporal/start';
@@ -38,6 +39,7 @@ export async function handleMessage(
       'invalid transfer job; sending it to the dead-letter queue',
     );
     settle(() => channel.nack(message, false, false), logger);
+    jobsConsumed.inc({ outcome: 'dead_lettered' });
     return;
   }
   const log = logger.child({ transfer_id: decoded.input.transferId });
@@ -46,9 +48,11 @@ export async function handleMessage(
       const outcome = await startWorkflow(decoded.input);
       log.info({ outcome, redelivered: message.fields.redelivered }, 'transfer workflow ready; acking');
       settle(() => channel.ack(message), log);
+      jobsConsumed.inc({ outcome: outcome === 'started' ? 'started' : 'already_exists' });
       return;
     } catch (err) {
       if (signal.aborted) return;
+      jobsConsumed.inc({ outcome: 'start_retried' });
       const delayMs = backoffDelay(attempt, backoff);
       log.warn({ err: errorMessage(err), attempt: attempt + 1, retry_in_ms: delayMs }, 'could not start the transfer workflow; will retry');
       if (!(await sleep(delayMs, signal))) return;

@@ -99,6 +99,8 @@ const schema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(64),
   WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.default(20),
   /** Probe ports: /healthz (alive) and /readyz (worker polling Temporal; bridge consuming from RabbitMQ). */
+  /** The Temporal SDK's own Prometheus metrics (task slots, latencies) of the worker; 0 turns them off. */
+  WORKER_SDK_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   BRIDGE_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
   /** Prebuilt workflow bundle (production image); unset → bundled from source at start. */

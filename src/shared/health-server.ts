@@ -1,11 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './logger';
+import { registry } from './metrics';
 
 /**
  * Probe endpoints for the roles that serve no HTTP of their own (worker, bridge), with the API's answers:
  * `/healthz` — the process and its event loop respond (liveness); `/readyz` — every check passes (readiness),
  * else 503 naming the failing ones. Checks are synchronous state reads, so a probe never waits on the network.
+ * Also `/metrics` (Prometheus) of this process.
  */
 export interface HealthServer {
   url: string;
@@ -19,6 +21,13 @@ export async function startHealthServer(opts: { port: number; host?: string; che
     const path = new URL(req.url ?? '/', 'http://probe.invalid').pathname;
     if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, { error: 'method_not_allowed' });
     if (path === '/healthz') return reply(res, 200, { status: 'ok' });
+    if (path === '/metrics') {
+      void registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
+        res.end(text);
+      });
+      return;
+    }
     if (path === '/readyz') {
       let checks: Record<string, boolean>;
       try {

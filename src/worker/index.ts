@@ -26,7 +26,7 @@ export interface WorkerOptions {
 }
 
 export async function startWorker(config: Config, logger: Logger, opts: WorkerOptions = {}): Promise<RunningWorker> {
-  installTemporalRuntime(logger);
+  installTemporalRuntime(logger, config.WORKER_SDK_METRICS_PORT);
   const sealer = new Sealer(config.SECRET_KEY);
   const http = new SourceHttp(config.ALLOW_PRIVATE_SOURCE_ADDRESSES);
   const activities = createActivities({ config, sealer, providers: new Providers(config, sealer), http, logger });

@@ -119,6 +119,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     DRIVE_WRITE_BURST: '1000',
     // Worker processes spawned side by side each serve probes: any free port.
     WORKER_HEALTH_PORT: '0',
+    WORKER_SDK_METRICS_PORT: '0',
     BRIDGE_HEALTH_PORT: '0',
   };
   Object.assign(env, typeof opts.env === 'function' ? opts.env({ ...env }) : opts.env);

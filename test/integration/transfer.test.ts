@@ -112,6 +112,17 @@ describe('transfer end to end', () => {
     assert.equal((await fetch(`${stack.apiUrl}/cloud_archive/docs/assets/swagger-ui-bundle.js`)).status, 200);
   });
 
+  test('Prometheus metrics count what happened (API, bridge and worker share this process here)', async () => {
+    const text = await (await fetch(`${stack.apiUrl}/metrics`)).text();
+    const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN);
+    assert.ok(value(/cloud_archive_jobs_published_total\{outcome="confirmed"\} (\d+)/) >= 1, 'jobs published');
+    assert.ok(value(/cloud_archive_jobs_consumed_total\{outcome="started"\} (\d+)/) >= 1, 'jobs consumed');
+    assert.ok(value(/cloud_archive_files_total\{outcome="copied",code=""\} (\d+)/) >= 1, 'files copied');
+    assert.ok(value(/cloud_archive_bytes_uploaded_total (\d+)/) > 0, 'bytes uploaded');
+    assert.match(text, /cloud_archive_http_request_duration_seconds_count\{method="POST",route="\/cloud_archive",status="200"\} \d+/);
+    assert.doesNotMatch(text, /transfers\/[A-Za-z0-9_-]{22}/, 'no transfer ids in labels');
+  });
+
   test('consent denied → fail link, nothing queued or started', async () => {
     stack.google.setOptions({ consent: 'deny' });
     try {

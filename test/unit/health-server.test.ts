@@ -40,8 +40,15 @@ describe('health server (worker and bridge probes)', () => {
     assert.equal((await get('/readyz')).status, 200);
   });
 
+  test('/metrics answers Prometheus text', async () => {
+    const res = await fetch(`${server.url}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
+    assert.match(await res.text(), /^# HELP cloud_archive_/m);
+  });
+
   test('anything else is 404 / 405', async () => {
-    assert.equal((await get('/metrics')).status, 404);
+    assert.equal((await get('/nothing-here')).status, 404);
     assert.equal((await fetch(`${server.url}/readyz`, { method: 'POST' })).status, 405);
   });
 });

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { OAuth2Client } from 'google-auth-library';
+import { jobsPublished } from '../../shared/metrics';
 import type { JobPublisherLike } from '../../amqp/publisher';
 import type { Sealer } from '../../shared/crypto';
 import type { Logger } from '../../shared/logger';
@@ -67,7 +68,9 @@ export function oauthCallback({ sealer, oauth, publisher, logger }: OAuthCallbac
     const job = buildTransferJob(state, sealer.seal('refresh-token', tokens.refresh_token));
     try {
       await publisher.publish(job);
+      jobsPublished.inc({ outcome: 'confirmed' });
     } catch (err) {
+      jobsPublished.inc({ outcome: 'failed' });
       log.error({ err: (err as Error).message, code: (err as { code?: unknown }).code }, 'could not queue the transfer');
       return fail('queue_unavailable');
     }

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { RateLimitedError, TransferError } from '../../shared/errors';
+import { rateLimitWaits, rateLimitWaitSeconds } from '../../shared/metrics';
 import type { Pacer } from '../pacer';
 import type { DriveAuth } from './auth';
 import { classifyDriveError, networkError } from './errors';
@@ -59,6 +60,8 @@ export class DriveCaller {
           if (waited > MAX_RATE_LIMIT_WAIT_MS) throw failure;
           const wait = this.pacer.rateLimited(failure.retryAfterMs);
           waited += wait;
+          rateLimitWaits.inc();
+          rateLimitWaitSeconds.inc(wait / 1000);
           await delay(wait, undefined, { signal });
           continue;
         }

@@ -229,7 +229,14 @@ export class GoogleDriveProvider implements DestinationProvider {
     const last = buffer.subarray(0, filled);
     h.update(last);
     const digest = h.digest();
-    checkCrc(file, digest.crc);
+    try {
+      checkCrc(file, digest.crc);
+    } catch (err) {
+      // The chunks Drive holds and the saved hash states came from this bad download: resuming them would fail
+      // the same way on every attempt. The next attempt starts over (new session, read from byte 0).
+      req.saveCheckpoint(undefined);
+      throw err;
+    }
     const final = await send(last, committed);
     if (final.state !== 'complete') {
       throw new TransferError('drive_incomplete', `Drive did not finish "${file.name}" after its last byte`, true);

@@ -78,6 +78,7 @@ export async function startBrowserStack(): Promise<BrowserStack> {
     UPLOAD_CHUNK_BYTES: String(256 * 1024),
     DRIVE_WRITES_PER_SECOND: '1000',
     DRIVE_WRITE_BURST: '1000',
+    WORKER_SDK_METRICS_PORT: '0',
   };
   const config = parseConfig(env);
 
