@@ -15,6 +15,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { parseConfig } from '../src/config';
 import { apiLatency } from './api-latency';
+import { emulatorEnv } from '../src/sandbox/env';
 import { startApi } from '../src/api';
 import { createBridge } from '../src/bridge/bridge';
 import { runConsent } from '../src/devtools/consent-client';
@@ -77,20 +78,8 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
     AMQP_QUEUE: `bench.${suffix}`,
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_TASK_QUEUE: `bench-${suffix}`,
-    GOOGLE_CLIENT_ID: 'bench',
-    GOOGLE_CLIENT_SECRET: 'bench-secret',
-    GOOGLE_AUTH_URL: `${googleUrl}/o/oauth2/v2/auth`,
-    GOOGLE_TOKEN_URL: `${googleUrl}/token`,
-    GOOGLE_REVOKE_URL: `${googleUrl}/revoke`,
-    GOOGLE_API_URL: googleUrl,
-    GALLERY_API_URL: galleryUrl,
-    ARCHIVE_URL_HOSTS: 'arch-d.lite.gallery',
-    SOURCE_URL_HOSTS: new URL(galleryUrl).host,
+    ...emulatorEnv({ googleUrl, galleryUrl, clientId: 'bench', clientSecret: 'bench-secret', callbackSecret: secret, archiveHost: 'arch-d.lite.gallery' }),
     REDIRECT_URL_HOSTS: 'gallery.example',
-    ALLOW_PRIVATE_SOURCE_ADDRESSES: 'true',
-    COMPLETION_CALLBACK_URL: `${galleryUrl}/api/cloud_archive/callback`,
-    CALLBACK_SECRET: secret,
-    SECRET_KEY: randomBytes(32).toString('base64'),
     ...scenario.env,
   };
   const config = parseConfig(env);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createGalleryEmulator, FAIL_PATH, GalleryEmulator, SUCCESS_PATH } from '../emulators/gallery';
 import { createGoogleEmulator, DriveNode, GoogleEmulator } from '../emulators/google';
 import { OAUTH_CALLBACK_PATH } from '../config';
+import { emulatorEnv } from './env';
 
 /**
  * The built-in default for `npm start` / `npm run demo` without Google credentials: the Google emulator and a
@@ -93,22 +94,17 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     browser: { galleryOrigin, googleOrigin },
     links: { success: `${galleryOrigin}${SUCCESS_PATH}`, fail: `${galleryOrigin}${FAIL_PATH}` },
     env: {
-      GOOGLE_CLIENT_ID: 'sandbox-client.apps.googleusercontent.com',
-      GOOGLE_CLIENT_SECRET: 'sandbox-client-secret',
-      // The only Google URL a browser opens.
-      GOOGLE_AUTH_URL: `${googleOrigin}/o/oauth2/v2/auth`,
-      GOOGLE_TOKEN_URL: `${googleUrl}/token`,
-      GOOGLE_REVOKE_URL: `${googleUrl}/revoke`,
-      GOOGLE_API_URL: googleUrl,
-      GALLERY_API_URL: galleryUrl,
-      ARCHIVE_URL_HOSTS: SANDBOX_ARCHIVE_HOST,
-      SOURCE_URL_HOSTS: new URL(galleryUrl).host,
+      ...emulatorEnv({
+        googleUrl,
+        galleryUrl,
+        clientId: 'sandbox-client.apps.googleusercontent.com',
+        clientSecret: 'sandbox-client-secret',
+        callbackSecret,
+        archiveHost: SANDBOX_ARCHIVE_HOST,
+        googleAuthOrigin: googleOrigin, // the only Google URL a browser opens
+      }),
       REDIRECT_URL_HOSTS: `${new URL(galleryOrigin).host},${new URL(galleryUrl).host},gallery.example`,
       CORS_ORIGINS: galleryOrigin,
-      ALLOW_PRIVATE_SOURCE_ADDRESSES: 'true',
-      COMPLETION_CALLBACK_URL: `${galleryUrl}/api/cloud_archive/callback`,
-      CALLBACK_SECRET: callbackSecret,
-      SECRET_KEY: randomBytes(32).toString('base64'),
     },
     async close() {
       await google.close();
