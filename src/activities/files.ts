@@ -74,7 +74,8 @@ export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<Fil
         if (failure.retryable) lastError.set(file.index, failure);
         else progress.failed[file.index] = { code: failure.code, reason: failure.message };
         filesTransferred.inc({ outcome: failure.retryable ? 'retried' : 'failed', code: failure.code });
-        log.warn({ file: file.name, code: failure.code, retryable: failure.retryable }, failure.message);
+        // `error_code`, not `code`: the logger redacts `code` (OAuth authorization codes).
+        log.warn({ file: file.name, error_code: failure.code, retryable: failure.retryable }, failure.message);
       }
       beat();
     });

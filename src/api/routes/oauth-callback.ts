@@ -71,7 +71,7 @@ export function oauthCallback({ sealer, oauth, publisher, logger }: OAuthCallbac
       jobsPublished.inc({ outcome: 'confirmed' });
     } catch (err) {
       jobsPublished.inc({ outcome: 'failed' });
-      log.error({ err: (err as Error).message, code: (err as { code?: unknown }).code }, 'could not queue the transfer');
+      log.error({ err: (err as Error).message, error_code: (err as { code?: unknown }).code }, 'could not queue the transfer');
       return fail('queue_unavailable');
     }
     log.info('transfer queued');
