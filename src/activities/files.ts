@@ -60,7 +60,6 @@ export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<Fil
             else progress.checkpoints[file.index] = cp;
             beat();
           },
-          onProgress: () => undefined,
           signal: ctx.cancellationSignal,
         });
         progress.done[file.index] = { bytes: stored.size, bytesSent: stored.bytesSent };

@@ -52,8 +52,6 @@ export interface PutFileRequest {
   /** Provider-defined progress state saved by the last attempt (JSON); a hint, not the truth. */
   checkpoint: unknown;
   saveCheckpoint(checkpoint: unknown): void;
-  /** Bytes the destination confirmed so far for this file; drives progress reporting. */
-  onProgress(bytesCommitted: number): void;
   signal: AbortSignal;
 }
 

@@ -145,7 +145,6 @@ export class GoogleDriveProvider implements DestinationProvider {
       if ((err as TransferError).code !== 'drive_conflict') throw err;
       stored = await this.#existing(req);
     }
-    req.onProgress(req.file.size);
     return verify(req, stored, digest.md5, bytesSent);
   }
 
@@ -188,7 +187,6 @@ export class GoogleDriveProvider implements DestinationProvider {
     const sealedSession = this.options.sealer.seal('upload-session', session);
     const checkpoint = () => req.saveCheckpoint({ session: sealedSession, hashes: hashes!.save() } satisfies ResumableCheckpoint);
     checkpoint();
-    req.onProgress(committed);
 
     const h = hashes!;
     const chunkBytes = this.options.chunkBytes;
@@ -219,7 +217,6 @@ export class GoogleDriveProvider implements DestinationProvider {
           committed += buffer.length;
           filled = 0;
           checkpoint();
-          req.onProgress(committed);
         }
         const n = data.copy(buffer, filled);
         filled += n;
@@ -241,7 +238,6 @@ export class GoogleDriveProvider implements DestinationProvider {
     if (final.state !== 'complete') {
       throw new TransferError('drive_incomplete', `Drive did not finish "${file.name}" after its last byte`, true);
     }
-    req.onProgress(size);
     return verify(req, final.file, digest.md5, bytesSent);
   }
 
@@ -323,7 +319,6 @@ export class GoogleDriveProvider implements DestinationProvider {
     for await (const piece of req.read(hashes.offset)) hashes.update(piece);
     const digest = hashes.digest();
     checkCrc(req.file, digest.crc);
-    req.onProgress(req.file.size);
     return verify(req, stored, digest.md5, 0);
   }
 }
