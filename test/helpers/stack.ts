@@ -7,6 +7,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import amqp from 'amqplib';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { Config, parseConfig } from '../../src/config';
+import { emulatorEnv } from '../../src/sandbox/env';
 import { freePort } from '../../src/devtools/temporal-server';
 import { runConsent, ConsentOutcome } from '../../src/devtools/consent-client';
 import { createGoogleEmulator, GoogleEmulator, GoogleEmulatorOptions } from '../../src/emulators/google';
@@ -100,20 +101,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     AMQP_QUEUE: `test.transfers.${suffix}`,
     TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
     TEMPORAL_TASK_QUEUE: `test-${suffix}`,
-    GOOGLE_CLIENT_ID: 'test-client.apps.googleusercontent.com',
-    GOOGLE_CLIENT_SECRET: 'test-client-secret',
-    GOOGLE_AUTH_URL: `${googleUrl}/o/oauth2/v2/auth`,
-    GOOGLE_TOKEN_URL: `${googleUrl}/token`,
-    GOOGLE_REVOKE_URL: `${googleUrl}/revoke`,
-    GOOGLE_API_URL: googleUrl,
-    GALLERY_API_URL: galleryUrl,
-    ARCHIVE_URL_HOSTS: ARCHIVE_HOST,
-    SOURCE_URL_HOSTS: new URL(galleryUrl).host,
+    ...emulatorEnv({
+      googleUrl,
+      galleryUrl,
+      clientId: 'test-client.apps.googleusercontent.com',
+      clientSecret: 'test-client-secret',
+      callbackSecret: secret,
+      archiveHost: ARCHIVE_HOST,
+    }),
     REDIRECT_URL_HOSTS: 'gallery.example',
-    ALLOW_PRIVATE_SOURCE_ADDRESSES: 'true',
-    COMPLETION_CALLBACK_URL: `${galleryUrl}/api/cloud_archive/callback`,
-    CALLBACK_SECRET: secret,
-    SECRET_KEY: randomBytes(32).toString('base64'),
     FILE_HEARTBEAT_TIMEOUT_SECONDS: '4',
     DRIVE_WRITES_PER_SECOND: '1000',
     DRIVE_WRITE_BURST: '1000',
