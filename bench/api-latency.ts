@@ -13,6 +13,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { freePort } from '../src/devtools/temporal-server';
 import { createGoogleEmulator } from '../src/emulators/google';
+import { emulatorEnv } from '../src/sandbox/env';
 
 const RATE = Number(process.env.BENCH_B4_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_B4_SECONDS ?? 5);
@@ -29,17 +30,9 @@ export async function apiLatency(temporalAddress: string) {
     PUBLIC_URL: apiUrl,
     AMQP_QUEUE: queue,
     TEMPORAL_ADDRESS: temporalAddress,
-    GOOGLE_CLIENT_ID: 'bench',
-    GOOGLE_CLIENT_SECRET: 'bench-secret',
-    GOOGLE_AUTH_URL: `${googleUrl}/o/oauth2/v2/auth`,
-    GOOGLE_TOKEN_URL: `${googleUrl}/token`,
-    GOOGLE_REVOKE_URL: `${googleUrl}/revoke`,
-    GOOGLE_API_URL: googleUrl,
-    ARCHIVE_URL_HOSTS: 'arch-d.lite.gallery',
+    // No gallery here: the listing and callback URLs are never called (no worker runs).
+    ...emulatorEnv({ googleUrl, galleryUrl: 'http://127.0.0.1:9', clientId: 'bench', clientSecret: 'bench-secret', callbackSecret: randomBytes(24).toString('hex'), archiveHost: 'arch-d.lite.gallery' }),
     REDIRECT_URL_HOSTS: 'gallery.example',
-    COMPLETION_CALLBACK_URL: 'http://127.0.0.1:9/callback',
-    CALLBACK_SECRET: randomBytes(24).toString('hex'),
-    SECRET_KEY: randomBytes(32).toString('base64'),
   };
   const config = parseConfig(env);
   // The API in its own process, as deployed: the load generator must not share its event loop.

@@ -54,21 +54,13 @@ export function createActivities(deps: ActivityDeps) {
 
     /** One page of the plan. Refuses a listing that changed since planning rather than mixing two versions. */
     async loadPage(input: { listingUrl: string; fingerprint: string; page: number; pageSize: number }): Promise<FileEntry[]> {
-      let listing = await listings.get(input.listingUrl);
-      if (listing.fingerprint !== input.fingerprint) listing = await listings.get(input.listingUrl, true);
-      if (listing.fingerprint !== input.fingerprint) {
-        throw new TransferError('listing_changed', 'the gallery listing changed while the transfer was running', false);
-      }
+      const listing = await listings.matching(input.listingUrl, input.fingerprint);
       return listing.files.slice(input.page * input.pageSize, (input.page + 1) * input.pageSize);
     },
 
     /** Specific entries of the plan, for retrying failed photos. */
     async loadEntries(input: { listingUrl: string; fingerprint: string; indices: number[] }): Promise<FileEntry[]> {
-      let listing = await listings.get(input.listingUrl);
-      if (listing.fingerprint !== input.fingerprint) listing = await listings.get(input.listingUrl, true);
-      if (listing.fingerprint !== input.fingerprint) {
-        throw new TransferError('listing_changed', 'the gallery listing changed since the transfer started; start a new transfer', false);
-      }
+      const listing = await listings.matching(input.listingUrl, input.fingerprint);
       return input.indices.map((i) => listing.files[i]).filter((f): f is FileEntry => f !== undefined);
     },
 

@@ -30,6 +30,19 @@ export class ListingCache {
     return listing;
   }
 
+  /**
+   * The listing with the fingerprint the transfer was planned with: from memory, else fetched again. A gallery
+   * that changed since then is refused rather than mixed with the plan.
+   */
+  async matching(listingUrl: string, fingerprint: string): Promise<Listing> {
+    let listing = await this.get(listingUrl);
+    if (listing.fingerprint !== fingerprint) listing = await this.get(listingUrl, true);
+    if (listing.fingerprint !== fingerprint) {
+      throw new TransferError('listing_changed', 'the gallery listing changed since the transfer started; start a new transfer for it', false);
+    }
+    return listing;
+  }
+
   async #fetch(listingUrl: string): Promise<Listing> {
     const res = await this.http.get(listingUrl, { allowlist: this.#galleryHosts, headers: { accept: 'application/json' } });
     if (res.statusCode !== 200) {
