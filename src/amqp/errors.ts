@@ -7,7 +7,8 @@ export type PublishErrorCode =
   | 'channel_closed' // the channel closed before RabbitMQ confirmed: outcome unknown
   | 'nacked' // RabbitMQ refused the message (e.g. queue overflow)
   | 'unroutable' // returned as mandatory: no queue bound to take it
-  | 'timeout' // no confirm within AMQP_PUBLISH_TIMEOUT_MS
+  | 'timeout' // nothing could be sent within AMQP_PUBLISH_TIMEOUT_MS
+  | 'unconfirmed' // a copy was sent but never confirmed within AMQP_PUBLISH_TIMEOUT_MS: it may be queued
   | 'closed'; // the publisher was closed (shutdown)
 
 export class PublishError extends Error {

@@ -1,18 +1,25 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../shared/logger';
 import type { TransferJob } from '../shared/job';
 import { ConfirmSession } from './confirm-session';
 import { PublishError } from './errors';
 
+/** Between two sends of a job whose first copy was lost with its connection (a broker restart takes seconds). */
+const RESEND_PAUSE_MS = 250;
+
 /** What the API needs from a publisher; lets tests and the app share one shape. */
 export interface JobPublisherLike {
-  /** Resolves once RabbitMQ has confirmed the job; rejects with a PublishError otherwise. */
+  /**
+   * Resolves once RabbitMQ has confirmed the job; rejects with a PublishError otherwise — code 'unconfirmed'
+   * when a copy may nevertheless be queued.
+   */
   publish(job: TransferJob): Promise<void>;
 }
 
 export interface JobPublisherOptions {
   url: string;
   queue: string;
-  /** Upper bound for one publish (connect + send + confirm, including the one retry). */
+  /** Upper bound for one publish (connect + send + confirm, including re-sends after a lost connection). */
   timeoutMs: number;
   logger: Logger;
 }
@@ -31,16 +38,30 @@ export class JobPublisher implements JobPublisherLike {
   async publish(job: TransferJob): Promise<void> {
     const deadline = Date.now() + this.options.timeoutMs;
     const body = Buffer.from(JSON.stringify(job));
-    try {
-      await this.#attempt(body, job.transfer_id, deadline);
-    } catch (err) {
-      if (err instanceof PublishError && err.code === 'timeout') this.#discardSession();
-      // A channel lost between send and confirm is the one unknown outcome: the job may or may not be queued.
-      // Sending it once more is safe because the bridge starts at most one workflow per transfer id, so a
-      // duplicate message is acked as 'already-exists' and starts nothing.
-      if (!(err instanceof PublishError) || err.code !== 'channel_closed' || this.#closed) throw err;
-      this.options.logger.warn({ transfer_id: job.transfer_id }, 'RabbitMQ channel lost before the confirm; publishing again');
-      await this.#attempt(body, job.transfer_id, deadline);
+    // Set once a copy went out and its connection was lost before the confirm: RabbitMQ may or may not hold
+    // it. From then on keep sending (safe: the bridge starts at most one workflow per transfer id) until one
+    // copy is confirmed, or leave the doubt to the caller as 'unconfirmed' — never as a plain "not queued".
+    let inDoubt = false;
+    for (;;) {
+      let sent = false;
+      try {
+        await this.#attempt(body, job.transfer_id, deadline, () => (sent = true));
+        return;
+      } catch (err) {
+        if (!(err instanceof PublishError)) throw err;
+        if (err.code === 'timeout') this.#discardSession();
+        if (sent && (err.code === 'channel_closed' || err.code === 'timeout')) inDoubt = true;
+        const resend =
+          inDoubt &&
+          !this.#closed &&
+          (err.code === 'channel_closed' || err.code === 'broker_unreachable') &&
+          Date.now() + RESEND_PAUSE_MS < deadline;
+        if (!resend) {
+          throw inDoubt ? new PublishError('unconfirmed', 'RabbitMQ did not confirm the job; a copy may be queued', { cause: err }) : err;
+        }
+        this.options.logger.warn({ transfer_id: job.transfer_id, error_code: err.code }, 'RabbitMQ connection lost before the confirm; publishing again');
+        await sleep(RESEND_PAUSE_MS);
+      }
     }
   }
 
@@ -72,9 +93,12 @@ export class JobPublisher implements JobPublisherLike {
     stale?.then((session) => session.close(), () => undefined);
   }
 
-  #attempt(body: Buffer, messageId: string, deadline: number): Promise<void> {
-    const sent = this.#connected().then((session) => session.send(body, messageId));
-    return withDeadline(sent, deadline);
+  #attempt(body: Buffer, messageId: string, deadline: number, onSend: () => void): Promise<void> {
+    const confirmed = this.#connected().then((session) => {
+      onSend();
+      return session.send(body, messageId);
+    });
+    return withDeadline(confirmed, deadline);
   }
 
   #connected(): Promise<ConfirmSession> {
@@ -100,7 +124,7 @@ export class JobPublisher implements JobPublisherLike {
 
 /**
  * Rejects with a 'timeout' PublishError at the deadline. A confirm that arrives later is ignored; the job may
- * then still be queued, which is the same unknown outcome the bridge's dedupe already covers.
+ * then still be queued, which publish() reports as 'unconfirmed'.
  */
 function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -4,7 +4,9 @@ import { JobPublisher } from '../amqp/publisher';
 import { LazyTemporalClient } from '../bridge/temporal-client';
 import type { Config } from '../config';
 import type { Logger } from '../shared/logger';
+import { withdrawTransfer } from '../temporal/withdraw';
 import { createApp } from './app';
+import { queueTransfer } from './queue-transfer';
 import { TransferStatusSource } from './transfers/status-source';
 import { TransferWatchers } from './transfers/watchers';
 import { temporalReachable } from './temporal-probe';
@@ -29,12 +31,17 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   });
   const temporal = new LazyTemporalClient(config);
   const source = new TransferStatusSource(temporal);
+  const queued = queueTransfer({
+    publisher,
+    withdraw: async (transferId) => withdrawTransfer(await temporal.get(), config.TEMPORAL_TASK_QUEUE, transferId),
+    logger,
+  });
   const app = createApp({
     config,
     // Remember what this process queued, so its status reads `queued` until the bridge starts the workflow.
     publisher: {
       publish: async (job) => {
-        await publisher.publish(job);
+        await queued.publish(job);
         source.markQueued(job.transfer_id);
       },
     },

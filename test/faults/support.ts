@@ -65,12 +65,17 @@ export function runsOnTaskQueue(stack: Stack): Promise<string[]> {
   return workflowRuns(stack.client, `TaskQueue = '${stack.config.TEMPORAL_TASK_QUEUE}'`);
 }
 
+/** True when a transfer workflow runs or ran under this id (a withdrawal's placeholder does not count). */
 export async function workflowExists(client: Client, transferId: string): Promise<boolean> {
+  return (await workflowTypeOf(client, transferId)) === 'transferWorkflow';
+}
+
+/** The workflow type registered under this transfer's id, or null when there is none. */
+export async function workflowTypeOf(client: Client, transferId: string): Promise<string | null> {
   try {
-    await client.workflow.getHandle(workflowIdFor(transferId)).describe();
-    return true;
+    return (await client.workflow.getHandle(workflowIdFor(transferId)).describe()).type;
   } catch (err) {
-    if ((err as Error).name === 'WorkflowNotFoundError') return false;
+    if ((err as Error).name === 'WorkflowNotFoundError') return null;
     throw err;
   }
 }

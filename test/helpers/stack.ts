@@ -53,6 +53,8 @@ export interface StackOptions {
   google?: Partial<GoogleEmulatorOptions>;
   /** Overrides of the stack's environment; the function form sees the defaults (e.g. the gallery's host). */
   env?: Record<string, string> | ((defaults: Record<string, string>) => Record<string, string>);
+  /** Further overrides for the API process only (e.g. its own path to RabbitMQ through a faulty proxy). */
+  apiEnv?: Record<string, string>;
   /** Run the worker as a child process (so a test can SIGKILL it). */
   workerProcess?: boolean;
   /** Keep the log lines of the in-process roles and the worker child's stdout/stderr (read with logs()) instead of printing them. */
@@ -124,7 +126,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const logger = createLogger('test', env.LOG_LEVEL, opts.captureLogs ? { write: (line: string) => void captured.push(line) } : undefined);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const api = await startApi(config, logger.child({ role: 'api' }));
+  const api = await startApi(opts.apiEnv ? parseConfig({ ...env, ...opts.apiEnv }) : config, logger.child({ role: 'api' }));
   const newBridge = () =>
     createBridge({ config, logger: logger.child({ role: 'bridge' }), startWorkflow: (input) => startTransfer(client, config.TEMPORAL_TASK_QUEUE, input) });
   let runningBridge: ReturnType<typeof createBridge> | null = newBridge();

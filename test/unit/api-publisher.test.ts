@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import amqp, { Channel, ChannelModel } from 'amqplib';
 import pino from 'pino';
@@ -9,6 +8,7 @@ import { JobPublisher } from '../../src/amqp/publisher';
 import { assertTopology } from '../../src/amqp/topology';
 import { randomId } from '../../src/shared/crypto';
 import { TransferJob, transferJobSchema } from '../../src/shared/job';
+import { startProxy } from '../helpers/tcp-proxy';
 
 /** JobPublisher against the real RabbitMQ, directly and through a TCP proxy the test can cut or freeze. */
 
@@ -26,36 +26,6 @@ function job(): TransferJob {
     gallery_id: '858329',
     gallery_name: 'Gallery',
     sealed_refresh_token: 'v1.sealed',
-  };
-}
-
-/** Forwards TCP to RabbitMQ. cut() drops every open connection (a broker restart); freeze() silences them. */
-async function startProxy(target: URL): Promise<{ url: string; cut(): void; freeze(): void; close(): Promise<void> }> {
-  const pairs = new Set<{ client: net.Socket; upstream: net.Socket; frozen: boolean }>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port), target.hostname);
-    const pair = { client, upstream, frozen: false };
-    pairs.add(pair);
-    client.on('data', (chunk) => pair.frozen || upstream.write(chunk));
-    upstream.on('data', (chunk) => pair.frozen || client.write(chunk));
-    const end = (): void => {
-      client.destroy();
-      upstream.destroy();
-      pairs.delete(pair);
-    };
-    for (const socket of [client, upstream]) socket.on('close', end).on('error', end);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(target);
-  url.port = String((server.address() as net.AddressInfo).port);
-  return {
-    url: url.toString(),
-    cut: () => pairs.forEach((p) => (p.client.destroy(), p.upstream.destroy())),
-    freeze: () => pairs.forEach((p) => (p.frozen = true)),
-    close: async () => {
-      pairs.forEach((p) => (p.client.destroy(), p.upstream.destroy()));
-      await new Promise((resolve) => server.close(resolve));
-    },
   };
 }
 
@@ -149,16 +119,51 @@ describe('JobPublisher', { timeout: 20_000 }, () => {
     }
   });
 
-  test('times out when no confirm comes, then recovers on a fresh connection', async () => {
+  test('a copy lost with a half-open connection is "unconfirmed", not "not queued"; the next publish reconnects', async () => {
     const proxy = await startProxy(new URL(AMQP_URL));
     const publisher = new JobPublisher({ url: proxy.url, queue, timeoutMs: 300, logger });
     try {
       assert.equal(await publisher.ready(), true);
-      proxy.freeze(); // a half-open connection: the broker is gone but no FIN arrived
-      await assert.rejects(publisher.publish(job()), { name: 'PublishError', code: 'timeout' });
+      proxy.freeze(); // the broker is gone but no FIN arrived
+      await assert.rejects(publisher.publish(job()), { name: 'PublishError', code: 'unconfirmed' });
       const next = job();
       await publisher.publish(next);
       assert.ok((await drain()).some((j) => j.transfer_id === next.transfer_id));
+    } finally {
+      await publisher.close();
+      await proxy.close();
+    }
+  });
+
+  test('after losing the connection between send and confirm it sends again until one copy is confirmed', async () => {
+    const proxy = await startProxy(new URL(AMQP_URL));
+    const publisher = new JobPublisher({ url: proxy.url, queue, timeoutMs: 10_000, logger });
+    try {
+      assert.equal(await publisher.ready(), true);
+      proxy.freeze();
+      const sent = job();
+      const publishing = publisher.publish(sent);
+      await proxy.swallowed; // the first copy went out into a dead connection...
+      proxy.cut(); // ...which now closes before any confirm
+      await publishing;
+      assert.deepEqual((await drain()).map((j) => j.transfer_id), [sent.transfer_id]);
+    } finally {
+      await publisher.close();
+      await proxy.close();
+    }
+  });
+
+  test('a job sent but never confirmed before the deadline is "unconfirmed" even when the broker stays down', async () => {
+    const proxy = await startProxy(new URL(AMQP_URL));
+    const publisher = new JobPublisher({ url: proxy.url, queue, timeoutMs: 1000, logger });
+    try {
+      assert.equal(await publisher.ready(), true);
+      proxy.freeze();
+      const publishing = publisher.publish(job());
+      await proxy.swallowed;
+      proxy.down(); // reconnects are refused until the deadline
+      await assert.rejects(publishing, { name: 'PublishError', code: 'unconfirmed' });
+      assert.deepEqual(await drain(), []);
     } finally {
       await publisher.close();
       await proxy.close();

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { LazyTemporalClient } from '../../bridge/temporal-client';
 import { workflowIdFor } from '../../shared/types';
+import { WITHDRAWN_WORKFLOW_TYPE } from '../../temporal/withdraw';
 import type { TransferProgress } from '../../workflows';
 import { queuedOperation, toOperation, TransferOperation } from './operation';
 
@@ -32,6 +33,7 @@ export class TransferStatusSource {
     const handle = client.workflow.getHandle(workflowIdFor(transferId));
     try {
       const description = await handle.describe();
+      if (description.type === WITHDRAWN_WORKFLOW_TYPE) return null; // its job was never confirmed: no transfer
       const progress =
         description.status.name === 'RUNNING'
           ? await client.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query<TransferProgress>('progress'))
