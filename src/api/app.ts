@@ -1,10 +1,10 @@
 import express, { Express } from 'express';
 import type { JobPublisherLike } from '../amqp/publisher';
-import { Config, OAUTH_CALLBACK_PATH } from '../config';
+import type { Config } from '../config';
 import { Sealer } from '../shared/crypto';
 import type { Logger } from '../shared/logger';
 import { cors } from './cors';
-import { createOAuthClient } from './google-oauth';
+import { consentProviders } from './consent';
 import { errorHandler, jsonBody, notFound, requireJson, securityHeaders } from './middleware';
 import { Readiness, healthRoutes } from './routes/health';
 import { oauthCallback } from './routes/oauth-callback';
@@ -28,7 +28,7 @@ export interface AppDeps {
 /** The API's routes, without listening: tests and launchers decide where it runs. */
 export function createApp({ config, publisher, logger, readiness, transfers }: AppDeps): Express {
   const sealer = new Sealer(config.SECRET_KEY);
-  const oauth = createOAuthClient(config);
+  const consent = consentProviders(config);
   const schema = createTransferRequestSchema(config);
 
   const app = express();
@@ -41,8 +41,10 @@ export function createApp({ config, publisher, logger, readiness, transfers }: A
   app
     .route('/cloud_archive')
     .all(cors({ origins: config.CORS_ORIGINS, logger, methods: ['POST'] }))
-    .post(requireJson, jsonBody, startTransfer({ schema, sealer, oauth, logger }));
-  app.get(OAUTH_CALLBACK_PATH, oauthCallback({ sealer, oauth, publisher, logger }));
+    .post(requireJson, jsonBody, startTransfer({ schema, sealer, consent, logger }));
+  for (const provider of consent.values()) {
+    app.get(provider.callbackPath, oauthCallback({ sealer, provider, publisher, logger }));
+  }
   if (transfers) app.use(transferRoutes({ ...transfers, logger }));
   app.use(docsRoutes(config));
   app.use(notFound);

@@ -42,7 +42,7 @@ export function openApiDocument(config: Config): unknown {
             400: error('a field is missing or invalid (named in `field`)'),
             413: error('body larger than 16 KiB'),
             415: error('not application/json'),
-            501: error('cloud_type not supported yet'),
+            501: error('cloud_type not enabled on this server (yadisk needs YANDEX_CLIENT_ID)'),
           },
         },
       },

@@ -60,6 +60,19 @@ const schema = z.object({
   GOOGLE_REVOKE_URL: httpUrl.default('https://oauth2.googleapis.com/revoke'),
   GOOGLE_API_URL: httpUrl.default('https://www.googleapis.com'),
 
+  /** Yandex Disk (`cloud_type: "yadisk"`); without a client id such requests get 501. */
+  YANDEX_CLIENT_ID: z.string().min(1).optional(),
+  YANDEX_CLIENT_SECRET: z.string().min(1).optional(),
+  YANDEX_AUTH_URL: httpUrl.default('https://oauth.yandex.ru/authorize'),
+  YANDEX_TOKEN_URL: httpUrl.default('https://oauth.yandex.ru/token'),
+  YANDEX_REVOKE_URL: httpUrl.default('https://oauth.yandex.ru/revoke_token'),
+  YANDEX_API_URL: httpUrl.default('https://cloud-api.yandex.net'),
+  /** Let Yandex download photos from their gallery URLs itself; off when those URLs are not public (then we stream). */
+  YANDEX_SERVER_SIDE_FETCH: bool.default(true),
+  /** Pace of Yandex Disk writes per account, per worker process (Yandex publishes no figure; 429s slow it further). */
+  YANDEX_WRITES_PER_SECOND: z.coerce.number().positive().default(10),
+  YANDEX_WRITE_BURST: positiveInt.default(10),
+
   GALLERY_API_URL: httpUrl.default('https://app.litegallery.io'),
   ARCHIVE_URL_HOSTS: hostList.default(parseHostList('arch-d.lite.gallery,arch.litegallery.io,arch.lite.gallery')),
   SOURCE_URL_HOSTS: hostList.default(parseHostList('up-d.lite.gallery,up.lite.gallery')),
@@ -107,6 +120,12 @@ const schema = z.object({
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 });
 
+/** Rules across variables. */
+const validated = schema.refine((c) => !c.YANDEX_CLIENT_ID === !c.YANDEX_CLIENT_SECRET, {
+  message: 'set both YANDEX_CLIENT_ID and YANDEX_CLIENT_SECRET, or neither',
+  path: ['YANDEX_CLIENT_SECRET'],
+});
+
 export type Config = z.infer<typeof schema>;
 
 export class ConfigError extends Error {
@@ -116,7 +135,7 @@ export class ConfigError extends Error {
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
   // Empty strings count as "not set", so `FOO=` in a .env file falls back to the default.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = schema.safeParse(cleaned);
+  const result = validated.safeParse(cleaned);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
@@ -138,7 +157,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 export const OAUTH_CALLBACK_PATH = '/cloud_archive/oauth/google/callback';
+export const YANDEX_OAUTH_CALLBACK_PATH = '/cloud_archive/oauth/yandex/callback';
 
-export function oauthRedirectUri(config: Pick<Config, 'PUBLIC_URL'>): string {
-  return `${config.PUBLIC_URL}${OAUTH_CALLBACK_PATH}`;
+export function oauthRedirectUri(config: Pick<Config, 'PUBLIC_URL'>, cloud: 'google_drive' | 'yadisk' = 'google_drive'): string {
+  return `${config.PUBLIC_URL}${cloud === 'yadisk' ? YANDEX_OAUTH_CALLBACK_PATH : OAUTH_CALLBACK_PATH}`;
 }

@@ -5,8 +5,13 @@ import type { CloudType } from '../shared/types';
 import { PacerRegistry } from './pacer';
 import type { DestinationProvider } from './types';
 import { DriveAuthRegistry } from './google-drive/auth';
-import { DriveCaller } from './google-drive/caller';
+import { ProviderCaller } from './caller';
+import { toTransferError } from './google-drive/errors';
 import { GoogleDriveProvider } from './google-drive/provider';
+import { YandexApi } from './yandex-disk/api';
+import { YandexAuthRegistry } from './yandex-disk/auth';
+import { toYandexError } from './yandex-disk/errors';
+import { YandexDiskProvider } from './yandex-disk/provider';
 
 export type { DestinationProvider } from './types';
 
@@ -14,6 +19,8 @@ export type { DestinationProvider } from './types';
 export class Providers {
   readonly #driveAuth: DriveAuthRegistry;
   readonly #pacers: PacerRegistry;
+  readonly #yandexPacers: PacerRegistry;
+  readonly #yandexAuth: YandexAuthRegistry | null;
 
   constructor(private readonly config: Config, private readonly sealer: Sealer) {
     this.#driveAuth = new DriveAuthRegistry({
@@ -24,14 +31,22 @@ export class Providers {
       revokeUrl: config.GOOGLE_REVOKE_URL,
     });
     this.#pacers = new PacerRegistry(config.DRIVE_WRITES_PER_SECOND, config.DRIVE_WRITE_BURST);
+    this.#yandexPacers = new PacerRegistry(config.YANDEX_WRITES_PER_SECOND, config.YANDEX_WRITE_BURST);
+    this.#yandexAuth =
+      config.YANDEX_CLIENT_ID && config.YANDEX_CLIENT_SECRET
+        ? new YandexAuthRegistry({
+            clientId: config.YANDEX_CLIENT_ID,
+            clientSecret: config.YANDEX_CLIENT_SECRET,
+            tokenUrl: config.YANDEX_TOKEN_URL,
+            revokeUrl: config.YANDEX_REVOKE_URL,
+          })
+        : null;
   }
 
   forTransfer(cloudType: CloudType, transferId: string, sealedRefreshToken: string): DestinationProvider {
-    if (cloudType !== 'google_drive') {
-      throw new TransferError('cloud_type_not_supported', `destination ${cloudType} is not supported yet`, false);
-    }
+    if (cloudType === 'yadisk') return this.#yandex(transferId, sealedRefreshToken);
     const auth = this.#driveAuth.get(transferId, this.sealer.open('refresh-token', sealedRefreshToken));
-    return new GoogleDriveProvider(auth, new DriveCaller(auth, this.#pacers.get(transferId)), {
+    return new GoogleDriveProvider(auth, new ProviderCaller(auth, this.#pacers.get(transferId), toTransferError), {
       apiUrl: this.config.GOOGLE_API_URL,
       multipartMaxBytes: this.config.MULTIPART_MAX_BYTES,
       chunkBytes: this.config.UPLOAD_CHUNK_BYTES,
@@ -41,5 +56,19 @@ export class Providers {
 
   forget(transferId: string): void {
     this.#driveAuth.forget(transferId);
+    this.#yandexAuth?.forget(transferId);
+  }
+
+  #yandex(transferId: string, sealedRefreshToken: string): DestinationProvider {
+    if (!this.#yandexAuth) {
+      throw new TransferError('cloud_type_not_supported', 'this worker has no YANDEX_CLIENT_ID: it cannot write to Yandex Disk', false);
+    }
+    const auth = this.#yandexAuth.get(transferId, this.sealer.open('refresh-token', sealedRefreshToken));
+    return new YandexDiskProvider(
+      auth,
+      new ProviderCaller(auth, this.#yandexPacers.get(transferId), toYandexError),
+      new YandexApi(this.config.YANDEX_API_URL, auth),
+      { serverSideFetch: this.config.YANDEX_SERVER_SIDE_FETCH },
+    );
   }
 }

@@ -17,6 +17,27 @@ export class TransferError extends Error {
 }
 
 /**
+ * Failures about the account, not the photo: every further photo would fail the same way, so the workflow
+ * stops instead of trying each one. Providers choose their codes; this list is where they say which are fatal.
+ */
+export const ACCOUNT_WIDE_CODES: ReadonlySet<string> = new Set([
+  'auth_revoked',
+  'auth_rejected',
+  'drive_storage_full',
+  'drive_scope_missing',
+  'drive_domain_policy',
+  'drive_daily_limit',
+  'yadisk_storage_full',
+  'yadisk_account_unsupported',
+]);
+
+/**
+ * What the destination stored is not what we sent. The provider removes the bad copy, and the target reserved
+ * for the photo counts as spent: a support retry reserves a fresh one.
+ */
+export const VERIFICATION_FAILED = 'verification_failed';
+
+/**
  * The provider asked us to slow down. Not the photo's fault: callers wait and try again without spending one
  * of the photo's attempts.
  */
@@ -25,6 +46,15 @@ export class RateLimitedError extends TransferError {
 
   constructor(message: string, readonly retryAfterMs: number | undefined) {
     super('rate_limited', message, true);
+  }
+}
+
+/** The provider rejected the access token: refresh it once and try again; a second refusal is final. */
+export class UnauthorizedError extends TransferError {
+  override name = 'UnauthorizedError';
+
+  constructor(code: string, message: string) {
+    super(code, message, true);
   }
 }
 

@@ -19,6 +19,7 @@ import type { Activities } from '../activities';
 import type { CompletionReport, FileOutcome, PlanSummary, UnitFile } from '../activities/types';
 import type { CreatedFolders } from '../providers/types';
 import type { FileEntry } from '../source/listing';
+import { ACCOUNT_WIDE_CODES, VERIFICATION_FAILED } from '../shared/errors';
 import type { TransferInput } from '../shared/types';
 import { FilesFailed, FilesTotal, TransferState as TransferStateKey } from '../temporal/search-attributes';
 import { makeUnits } from './units';
@@ -35,7 +36,7 @@ import { makeUnits } from './units';
  *
  * After the copy: the completion callback; then, if photos failed, the transfer stays open for the retry window
  * so support can send `retryFailed` (which re-runs only those and calls back again). When the window closes, or
- * nothing failed, the Google token is revoked and the workflow ends. Cancelling the workflow stops it cleanly.
+ * nothing failed, the destination token is revoked and the workflow ends. Cancelling the workflow stops it cleanly.
  */
 
 export type TransferState = 'running' | 'succeeded' | 'partially_failed' | 'failed' | 'cancelled';
@@ -88,8 +89,6 @@ export const retryFailedSignal = defineSignal('retryFailed');
 const MAX_FAILURES_KEPT = 1000;
 /** Continue as new well before Temporal's 51,200-event limit (and our own 10,000 target). */
 const HISTORY_EVENTS_BUDGET = 6000;
-/** Failures that make every further photo fail the same way: stop instead of trying each one. */
-const FATAL_CODES = new Set(['auth_revoked', 'auth_rejected', 'drive_storage_full', 'drive_scope_missing', 'drive_domain_policy', 'drive_daily_limit']);
 
 const metadata = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
@@ -193,7 +192,7 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
         counts.bytesSent += outcome.bytesSent;
       } else {
         fail({ index: outcome.index, name: file.folder ? `${file.folder}/${file.name}` : file.name, code: outcome.code, reason: outcome.reason, target: file.target });
-        if (FATAL_CODES.has(outcome.code)) fatal ??= outcome.reason;
+        if (ACCOUNT_WIDE_CODES.has(outcome.code)) fatal ??= outcome.reason;
       }
     }
     updatedAt = new Date().toISOString();
@@ -278,9 +277,9 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
     publishState('running');
     const entries = await metadata.loadEntries({ listingUrl: input.listingUrl, fingerprint: plan!.fingerprint, indices: again.map((f) => f.index!) });
     // A verification failure spent its id (the bad copy was deleted): those get fresh ones.
-    const fresh = again.filter((f) => !f.target || f.code === 'drive_verification_failed').length;
+    const fresh = again.filter((f) => !f.target || f.code === VERIFICATION_FAILED).length;
     const freshIds = fresh > 0 ? await metadata.reserveTargets({ ...credentials, count: fresh }) : [];
-    const targets = again.map((f) => (!f.target || f.code === 'drive_verification_failed' ? freshIds.shift()! : f.target));
+    const targets = again.map((f) => (!f.target || f.code === VERIFICATION_FAILED ? freshIds.shift()! : f.target));
     const byIndex = new Map(entries.map((e) => [e.index, e]));
     const missing = again.filter((f) => !byIndex.has(f.index!));
     for (const f of missing) fail({ ...f, reason: 'the photo is no longer in the gallery listing' });
@@ -312,7 +311,7 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
     try {
       await metadata.revokeAccess(credentials);
     } catch (err) {
-      log.warn('could not revoke the Google token', { error: failureMessage(err) });
+      log.warn('could not revoke the destination token', { error: failureMessage(err) });
     }
   };
 

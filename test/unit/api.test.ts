@@ -258,7 +258,7 @@ describe('API', { timeout: 20_000 }, () => {
       assert.equal(((await res.json()) as { error: string }).error, 'unsupported_media_type');
     });
 
-    test('501 for yadisk', async () => {
+    test('501 for yadisk when this server has no Yandex client', async () => {
       const res = await post({ ...validBody, cloud_type: 'yadisk' });
       assert.equal(res.status, 501);
       const body = (await res.json()) as { error: string; field: string };

@@ -1,10 +1,9 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { OAuth2Client } from 'google-auth-library';
 import { jobsPublished } from '../../shared/metrics';
 import type { JobPublisherLike } from '../../amqp/publisher';
 import type { Sealer } from '../../shared/crypto';
 import type { Logger } from '../../shared/logger';
-import { grantsDriveAccess } from '../google-oauth';
+import type { ConsentProvider } from '../consent';
 import { OAuthState, isExpired, openState } from '../oauth-state';
 import { sendInvalidLinkPage } from '../pages';
 import { withQuery } from '../redirects';
@@ -23,20 +22,21 @@ export type FailReason =
 
 export interface OAuthCallbackDeps {
   sealer: Sealer;
-  oauth: OAuth2Client;
+  provider: ConsentProvider;
   publisher: JobPublisherLike;
   logger: Logger;
 }
 
 /**
- * Google's redirect back after consent: exchange the code, queue the job, send the browser on. The success link
- * is used only once RabbitMQ has confirmed the job, so "success" means the transfer cannot be lost. The access
- * token is dropped; the refresh token leaves this function only sealed.
+ * The provider's redirect back after consent: exchange the code, queue the job, send the browser on. The success
+ * link is used only once RabbitMQ has confirmed the job, so "success" means the transfer cannot be lost. The
+ * access token is dropped; the refresh token leaves this function only sealed.
  */
-export function oauthCallback({ sealer, oauth, publisher, logger }: OAuthCallbackDeps): RequestHandler {
+export function oauthCallback({ sealer, provider, publisher, logger }: OAuthCallbackDeps): RequestHandler {
   return async (req, res) => {
     const state = openState(sealer, queryParam(req, 'state'));
-    if (!state) {
+    // A state made for another destination is as foreign here as a forged one.
+    if (!state || state.cloud_type !== provider.cloudType) {
       logger.warn('OAuth callback with a missing or invalid state');
       return sendInvalidLinkPage(res);
     }
@@ -52,20 +52,20 @@ export function oauthCallback({ sealer, oauth, publisher, logger }: OAuthCallbac
     const code = queryParam(req, 'code');
     if (!code) return fail('invalid_request');
 
-    let tokens;
+    let access;
     try {
-      ({ tokens } = await oauth.getToken({ code, codeVerifier: state.code_verifier }));
+      access = await provider.exchangeCode(code, state.code_verifier);
     } catch (err) {
-      log.warn(describeTokenError(err), 'code exchange failed');
+      log.warn(provider.describeError(err), 'code exchange failed');
       return fail('token_exchange_failed');
     }
-    if (!grantsDriveAccess(tokens.scope)) {
-      revokeQuietly(oauth, tokens.refresh_token ?? tokens.access_token, log);
+    if (!provider.grantsAccess(access.scope)) {
+      revokeQuietly(provider, access.refreshToken ?? access.accessToken, log);
       return fail('scope_not_granted');
     }
-    if (!tokens.refresh_token) return fail('no_refresh_token');
+    if (!access.refreshToken) return fail('no_refresh_token');
 
-    const job = buildTransferJob(state, sealer.seal('refresh-token', tokens.refresh_token));
+    const job = buildTransferJob(state, sealer.seal('refresh-token', access.refreshToken));
     try {
       await publisher.publish(job);
       jobsPublished.inc({ outcome: 'confirmed' });
@@ -90,13 +90,7 @@ function queryParam(req: Request, name: string): string | undefined {
 }
 
 /** We asked for a grant we will not use: give it back. Best effort; the user's redirect does not wait for it. */
-function revokeQuietly(oauth: OAuth2Client, token: string | null | undefined, log: Logger): void {
+function revokeQuietly(provider: ConsentProvider, token: string | undefined, log: Logger): void {
   if (!token) return;
-  oauth.revokeToken(token).catch((err: unknown) => log.warn(describeTokenError(err), 'could not revoke the token'));
-}
-
-/** Status and OAuth error code only: the error object also holds the request, with the code and client secret. */
-function describeTokenError(err: unknown): Record<string, unknown> {
-  const response = (err as { response?: { status?: unknown; data?: { error?: unknown } } }).response;
-  return { status: response?.status, oauth_error: response?.data?.error, err: (err as Error).name };
+  provider.revoke(token).catch((err: unknown) => log.warn(provider.describeError(err), 'could not revoke the token'));
 }

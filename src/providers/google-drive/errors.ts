@@ -1,4 +1,4 @@
-import { RateLimitedError, TransferError } from '../../shared/errors';
+import { RateLimitedError, TransferError, UnauthorizedError } from '../../shared/errors';
 
 /**
  * Drive's HTTP answers → the shared retry vocabulary. One function, so the multipart path, the resumable path
@@ -49,7 +49,7 @@ export function classifyDriveError(status: number, body: unknown, headers: Heade
   if (status === 429 || (status === 403 && reason && RATE_LIMIT_REASONS.has(reason))) {
     return new RateLimitedError(`Drive rate limit while ${what} (${reason ?? status})`, retryAfterMs(headers));
   }
-  if (status === 401) return new TransferError('drive_unauthorized', `Drive rejected the access token while ${what}`, true);
+  if (status === 401) return new UnauthorizedError('drive_unauthorized', `Drive rejected the access token while ${what}`);
   if (status === 403) {
     const known = reason ? PERMANENT_403[reason] : undefined;
     if (known) return new TransferError(known[0], `${known[1]} (while ${what})`, false);
@@ -66,3 +66,30 @@ export function networkError(err: unknown, what: string): TransferError {
   const e = err as NodeJS.ErrnoException;
   return new TransferError('drive_network', `connection to Drive failed while ${what} (${e.code ?? e.message})`, true);
 }
+
+export interface HttpFailure {
+  status: number;
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** Drive's classifier for ProviderCaller: status/body/headers out of a gaxios error or our own HttpFailure. */
+export function toTransferError(err: unknown, what: string): TransferError {
+  if (err instanceof TransferError) return err;
+  if (isHttpFailure(err)) return classifyDriveError(err.status, err.body, err.headers, what);
+  const response = (err as { response?: { status?: number; data?: unknown; headers?: unknown } }).response;
+  if (response?.status) return classifyDriveError(response.status, response.data, headersOf(response.headers), what);
+  return networkError(err, what);
+}
+
+function isHttpFailure(err: unknown): err is HttpFailure {
+  return typeof err === 'object' && err !== null && 'status' in err && 'headers' in err && !(err instanceof Error);
+}
+
+function headersOf(raw: unknown): Record<string, string | undefined> {
+  if (raw && typeof (raw as globalThis.Headers).get === 'function') {
+    return { 'retry-after': (raw as globalThis.Headers).get('retry-after') ?? undefined };
+  }
+  return (raw ?? {}) as Record<string, string | undefined>;
+}
+

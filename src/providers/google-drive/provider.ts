@@ -3,12 +3,13 @@ import { Readable } from 'node:stream';
 // Only Drive's module: `import 'googleapis'` loads every Google API (~110 MB of worker memory, measured).
 import { drive_v3 } from 'googleapis/build/src/apis/drive/v3';
 import type { Sealer } from '../../shared/crypto';
-import { TransferError } from '../../shared/errors';
+import { TransferError, VERIFICATION_FAILED } from '../../shared/errors';
 import { mimeTypeFor } from '../../shared/mime';
 import { checkCrc, Hashes, SavedHashes } from '../../source/reader';
 import type { CreatedFolders, DestinationProvider, FolderPlan, PutFileRequest, StoredFile } from '../types';
 import type { DriveAuth } from './auth';
-import { DriveCaller, toTransferError } from './caller';
+import type { ProviderCaller } from '../caller';
+import { toTransferError } from './errors';
 import { DriveFileResource, FILE_FIELDS, putChunk, querySession, SessionState, startSession } from './resumable';
 
 const FOLDER_MIME = 'application/vnd.google-apps.folder';
@@ -33,14 +34,14 @@ interface ResumableCheckpoint {
  */
 export class GoogleDriveProvider implements DestinationProvider {
   readonly #drive: drive_v3.Drive;
-  readonly #call: DriveCaller;
+  readonly #call: ProviderCaller;
   readonly #opts: { rootUrl: string; retry: false };
 
-  constructor(private readonly auth: DriveAuth, caller: DriveCaller, private readonly options: GoogleDriveOptions) {
+  constructor(private readonly auth: DriveAuth, caller: ProviderCaller, private readonly options: GoogleDriveOptions) {
     this.#call = caller;
     this.#drive = new drive_v3.Drive({ auth: auth.client });
     // googleapis applies a global rootUrl to metadata calls but not to media uploads: pass it on every call.
-    // retry:false — gaxios would retry without honouring Retry-After or our pacing; DriveCaller decides.
+    // retry:false — gaxios would retry without honouring Retry-After or our pacing; ProviderCaller decides.
     this.#opts = { rootUrl: `${options.apiUrl}/`, retry: false };
   }
 
@@ -96,7 +97,7 @@ export class GoogleDriveProvider implements DestinationProvider {
     } catch (err) {
       // A wrong copy must not stay in the user's Drive looking like the photo. Its id is spent, so the photo
       // counts as failed and a support retry gets a fresh id.
-      if ((err as TransferError).code === 'drive_verification_failed') {
+      if ((err as TransferError).code === VERIFICATION_FAILED) {
         await this.#call.run(`deleting the bad copy of "${req.file.name}"`, 'write', () => this.#drive.files.delete({ fileId: req.target }, this.#opts)).catch(() => undefined);
       }
       throw err;
@@ -252,7 +253,7 @@ export class GoogleDriveProvider implements DestinationProvider {
       let tries = 0;
       try {
         state = await this.#sessionCall(`uploading "${file.name}"`, async (auth) => {
-          // DriveCaller calls this again after a 5xx, a reset or a 401; Drive may have committed some or all of
+          // ProviderCaller calls this again after a 5xx, a reset or a 401; Drive may have committed some or all of
           // the chunk before the answer was lost. Resending from a committed offset is a 400 that would cost the
           // whole session: ask first, and send only what Drive lacks.
           if (tries++ > 0) {
@@ -284,7 +285,7 @@ export class GoogleDriveProvider implements DestinationProvider {
   }
 
   /**
-   * Session requests go through DriveCaller for pacing/401/rate limits, but a 4xx other than those means the
+   * Session requests go through ProviderCaller for pacing/401/rate limits, but a 4xx other than those means the
    * session is unusable ("For any 4xx errors … restart the upload").
    */
   async #sessionCall(what: string, fn: (authorization: string) => Promise<SessionState>, signal: AbortSignal): Promise<SessionState> {
@@ -342,7 +343,7 @@ function verify(req: PutFileRequest, stored: DriveFileResource, md5: string, byt
   const size = Number(stored.size);
   if (size !== req.file.size || stored.md5Checksum !== md5) {
     throw new TransferError(
-      'drive_verification_failed',
+      VERIFICATION_FAILED,
       `Drive stored "${req.file.name}" as ${stored.size} bytes with MD5 ${stored.md5Checksum}, but we sent ${req.file.size} bytes with MD5 ${md5}`,
       false,
     );

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import type { HttpFailure } from './caller';
+import type { HttpFailure } from './errors';
 
 /**
  * Drive's resumable upload protocol, one HTTP exchange per method

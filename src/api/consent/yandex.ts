@@ -1,0 +1,77 @@
+import { Config, YANDEX_OAUTH_CALLBACK_PATH, oauthRedirectUri } from '../../config';
+import type { ConsentProvider } from './types';
+
+/**
+ * Write access anywhere on the disk plus read access (to verify what we wrote). The narrower
+ * `cloud_api:disk.app_folder` would hide the gallery under "Applications/<our app>/", where users do not look
+ * for it; the gallery belongs at the top of their Disk, as in Google Drive.
+ */
+export const YANDEX_SCOPES = ['cloud_api:disk.write', 'cloud_api:disk.read'];
+
+const TOKEN_REQUEST_TIMEOUT_MS = 5_000;
+
+export type YandexOAuthConfig = Pick<
+  Config,
+  'YANDEX_CLIENT_ID' | 'YANDEX_CLIENT_SECRET' | 'YANDEX_AUTH_URL' | 'YANDEX_TOKEN_URL' | 'YANDEX_REVOKE_URL' | 'PUBLIC_URL'
+>;
+
+/** Thrown for a non-2xx answer of Yandex ID; carries only the status and the OAuth error name. */
+class YandexTokenError extends Error {
+  override name = 'YandexTokenError';
+  constructor(readonly status: number, readonly oauthError: string | undefined) {
+    super(`Yandex ID answered HTTP ${status}${oauthError ? ` (${oauthError})` : ''}`);
+  }
+}
+
+/** Yandex ID (https://yandex.ru/dev/id/doc/en/codes/code-url): authorization code with PKCE S256. */
+export function yandexConsent(config: YandexOAuthConfig & { YANDEX_CLIENT_ID: string; YANDEX_CLIENT_SECRET: string }): ConsentProvider {
+  const basic = `Basic ${Buffer.from(`${config.YANDEX_CLIENT_ID}:${config.YANDEX_CLIENT_SECRET}`).toString('base64')}`;
+  const post = async (url: string, form: Record<string, string>): Promise<Record<string, unknown>> => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams(form),
+      signal: AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS),
+    });
+    const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    if (!res.ok) throw new YandexTokenError(res.status, typeof body.error === 'string' ? body.error : undefined);
+    return body;
+  };
+  const text = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
+
+  return {
+    cloudType: 'yadisk',
+    callbackPath: YANDEX_OAUTH_CALLBACK_PATH,
+    consentUrl: (state, codeChallenge) => {
+      const url = new URL(config.YANDEX_AUTH_URL);
+      url.search = new URLSearchParams({
+        response_type: 'code',
+        client_id: config.YANDEX_CLIENT_ID,
+        redirect_uri: oauthRedirectUri(config, 'yadisk'),
+        scope: YANDEX_SCOPES.join(' '),
+        state,
+        code_challenge: codeChallenge,
+        code_challenge_method: 'S256',
+        // Always show the account chooser: a client of the photographer may be logged in as someone else.
+        force_confirm: 'yes',
+      }).toString();
+      return url.toString();
+    },
+    exchangeCode: async (code, codeVerifier) => {
+      const body = await post(config.YANDEX_TOKEN_URL, { grant_type: 'authorization_code', code, code_verifier: codeVerifier });
+      return { refreshToken: text(body.refresh_token), scope: text(body.scope), accessToken: text(body.access_token) };
+    },
+    grantsAccess: (scope) => {
+      if (scope === undefined) return true;
+      const granted = new Set(scope.split(' '));
+      return YANDEX_SCOPES.every((s) => granted.has(s));
+    },
+    revoke: async (token) => {
+      await post(config.YANDEX_REVOKE_URL, { access_token: token });
+    },
+    describeError: (err) =>
+      err instanceof YandexTokenError
+        ? { status: err.status, oauth_error: err.oauthError, err: err.name }
+        : { err: (err as Error).name, reason: (err as Error).message },
+  };
+}

@@ -1,0 +1,60 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { RateLimitedError, TransferError, UnauthorizedError } from '../shared/errors';
+import { rateLimitWaits, rateLimitWaitSeconds } from '../shared/metrics';
+import type { Pacer } from './pacer';
+
+/** How long one call keeps waiting out rate limits before it gives up and spends an attempt. */
+const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000;
+const TRANSIENT_RETRIES = 4;
+
+/** Turns whatever a provider's client threw into the shared vocabulary (see src/shared/errors.ts). */
+export type Classifier = (err: unknown, what: string) => TransferError;
+
+/**
+ * Runs one provider request with the policy every call shares: writes are paced, rate limits are waited out
+ * (not counted against the photo), a rejected token is refreshed once, and transient failures are retried a few
+ * times with backoff. Only for idempotent requests — providers make theirs so (reserved ids, paths + verify).
+ */
+export class ProviderCaller {
+  constructor(
+    private readonly auth: { invalidate(): void },
+    private readonly pacer: Pacer,
+    private readonly classify: Classifier,
+  ) {}
+
+  async run<T>(what: string, kind: 'read' | 'write', request: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    let refreshed = false;
+    let transient = 0;
+    let waited = 0;
+    for (;;) {
+      if (kind === 'write') await this.pacer.take(signal);
+      try {
+        const result = await request();
+        this.pacer.succeeded();
+        return result;
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        const failure = this.classify(err, what);
+        if (failure instanceof RateLimitedError) {
+          if (waited > MAX_RATE_LIMIT_WAIT_MS) throw failure;
+          const wait = this.pacer.rateLimited(failure.retryAfterMs);
+          waited += wait;
+          rateLimitWaits.inc();
+          rateLimitWaitSeconds.inc(wait / 1000);
+          await delay(wait, undefined, { signal });
+          continue;
+        }
+        if (failure instanceof UnauthorizedError && !refreshed) {
+          refreshed = true;
+          this.auth.invalidate();
+          continue;
+        }
+        if (failure.retryable && transient < TRANSIENT_RETRIES) {
+          await delay(500 * 2 ** transient++, undefined, { signal });
+          continue;
+        }
+        throw failure;
+      }
+    }
+  }
+}

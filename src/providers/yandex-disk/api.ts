@@ -1,0 +1,107 @@
+import { Readable } from 'node:stream';
+import { request } from 'undici';
+import type { YandexAuth } from './auth';
+import { YandexHttpError } from './errors';
+
+/** Metadata and operation calls are small; a minute covers Yandex's slow moments after large uploads. */
+const CALL_TIMEOUT_MS = 60_000;
+
+/** A Link object, Yandex's answer to most writes: where to go next. */
+export interface YandexLink {
+  href: string;
+  method: string;
+  templated?: boolean;
+  /** Present on upload links: the operation that ends when the uploaded file is in place. */
+  operation_id?: string;
+}
+
+export interface YandexResource {
+  path: string;
+  name: string;
+  type: 'dir' | 'file';
+  size?: number;
+  md5?: string;
+  sha256?: string;
+  custom_properties?: Record<string, unknown>;
+  _embedded?: { total?: number };
+}
+
+/**
+ * The Disk REST API (https://yandex.ru/dev/disk-api/doc/en/) as JSON calls with `Authorization: OAuth`.
+ * Throws YandexHttpError for any non-2xx answer; the caller classifies it.
+ */
+export class YandexApi {
+  /** Scheme, host and port of the API: the only place our token is sent. */
+  readonly origin: string;
+
+  constructor(private readonly apiUrl: string, private readonly auth: YandexAuth) {
+    this.origin = new URL(apiUrl).origin;
+  }
+
+  call<T>(method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE', path: string, query: Record<string, string>, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const url = new URL(`${this.apiUrl}${path}`);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    return this.#send<T>(method, url, body, signal);
+  }
+
+  /** Follows a Link Yandex gave us (an operation). Our token goes only to Yandex's own API host. */
+  follow<T>(href: string, signal?: AbortSignal): Promise<T> {
+    const url = new URL(href);
+    if (url.origin !== this.origin) throw new Error(`refusing to send the Yandex token to ${url.origin}`);
+    return this.#send<T>('GET', url, undefined, signal);
+  }
+
+  async #send<T>(method: string, url: URL, body: unknown, signal?: AbortSignal): Promise<T> {
+    const res = await request(url, {
+      method,
+      headers: {
+        authorization: await this.auth.authorization(),
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]) : AbortSignal.timeout(CALL_TIMEOUT_MS),
+    });
+    const text = await res.body.text();
+    const parsed = text ? safeJson(text) : {};
+    if (res.statusCode >= 200 && res.statusCode < 300) return parsed as T;
+    const error = parsed as { error?: unknown; description?: unknown };
+    throw new YandexHttpError(
+      res.statusCode,
+      typeof error.error === 'string' ? error.error : undefined,
+      typeof error.description === 'string' ? error.description : undefined,
+      { 'retry-after': headerText(res.headers['retry-after']) },
+    );
+  }
+}
+
+/** PUTs a file's bytes to an upload link (no token: the link is the capability). Resolves on 201/202. */
+export async function putToUploadLink(href: string, body: AsyncIterable<Buffer>, size: number, signal?: AbortSignal): Promise<void> {
+  const res = await request(href, {
+    method: 'PUT',
+    headers: { 'content-length': String(size), 'content-type': 'application/octet-stream' },
+    body: Readable.from(body),
+    signal,
+  });
+  const text = await res.body.text();
+  if (res.statusCode === 201 || res.statusCode === 202) return;
+  const error = (text ? safeJson(text) : {}) as { error?: unknown; description?: unknown };
+  throw new YandexHttpError(
+    res.statusCode,
+    typeof error.error === 'string' ? error.error : undefined,
+    typeof error.description === 'string' ? error.description : undefined,
+    { 'retry-after': headerText(res.headers['retry-after']) },
+  );
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
