@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * The configuration that points the real service at the emulators: Google (OAuth + Drive) and the gallery
- * (listing, photos, completion callback). Shared by the sandbox, the tests and the benchmarks.
+ * The configuration that points the real service at the emulators: Google (OAuth + Drive), Yandex (ID + Disk)
+ * when given, and the gallery (listing, photos, completion callback). Shared by the sandbox, the tests and the
+ * benchmarks.
  */
 export function emulatorEnv(opts: {
   googleUrl: string;
@@ -13,8 +14,18 @@ export function emulatorEnv(opts: {
   archiveHost: string;
   /** Where the browser opens Google's consent page, if not googleUrl (another host name, for a cross-site return). */
   googleAuthOrigin?: string;
+  yandex?: { url: string; clientId: string; clientSecret: string };
 }): Record<string, string> {
+  const yandex = opts.yandex;
   return {
+    ...(yandex && {
+      YANDEX_CLIENT_ID: yandex.clientId,
+      YANDEX_CLIENT_SECRET: yandex.clientSecret,
+      YANDEX_AUTH_URL: `${yandex.url}/authorize`,
+      YANDEX_TOKEN_URL: `${yandex.url}/token`,
+      YANDEX_REVOKE_URL: `${yandex.url}/revoke_token`,
+      YANDEX_API_URL: yandex.url,
+    }),
     GOOGLE_CLIENT_ID: opts.clientId,
     GOOGLE_CLIENT_SECRET: opts.clientSecret,
     GOOGLE_AUTH_URL: `${opts.googleAuthOrigin ?? opts.googleUrl}/o/oauth2/v2/auth`,

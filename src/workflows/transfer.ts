@@ -318,6 +318,8 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
   try {
     if (phase === 'copying') {
       const error = await copyAll();
+      // Support acts on the callback: retryFailed must be accepted from the moment it is sent.
+      phase = 'waiting';
       await report(error, outcomeOf(error));
     }
     // The retry window: wait for support's retryFailed, re-run, report again; until the window closes.
@@ -329,8 +331,8 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
       retryRequested = false;
       phase = 'copying';
       await retryFailedFiles();
-      await report(undefined, outcomeOf(undefined));
       phase = 'waiting';
+      await report(undefined, outcomeOf(undefined));
       await continueIfLong();
     }
     retryWindowEndsAt = null;

@@ -275,8 +275,24 @@ describe('Yandex Disk REST emulator', () => {
     const onFile = await mkdir('/Gallery/a.jpg');
     assert.equal(onFile.status, 409);
     assert.equal(await errorName(onFile), 'DiskResourceAlreadyExistsError');
-    assert.equal((await call('/v1/disk/resources?path=%2FGallery', { method: 'DELETE' })).status, 405);
+    assert.equal((await call('/v1/disk/resources?path=%2FGallery', { method: 'POST' })).status, 405);
     assert.equal((await call('/v1/disk/nothing-here')).status, 404);
+  });
+
+  it('deletes a file or a folder with everything in it; 404 for nothing, 400 for the root', async () => {
+    const { call, mkdir, upload, yandex } = await setup();
+    await mkdir('/Del');
+    await mkdir('/Del/Sub');
+    await upload('/Del/Sub/x.jpg', Buffer.from('x'));
+    await upload('/Del/y.jpg', Buffer.from('y'));
+    assert.equal((await call('/v1/disk/resources?path=%2FDel%2Fy.jpg&permanently=true', { method: 'DELETE' })).status, 204);
+    assert.deepEqual(yandex.tree().map((n) => n.path), ['/Del', '/Del/Sub', '/Del/Sub/x.jpg']);
+    assert.equal((await call('/v1/disk/resources?path=%2FDel', { method: 'DELETE' })).status, 204);
+    assert.deepEqual(yandex.tree(), []);
+    const gone = await call('/v1/disk/resources?path=%2FDel', { method: 'DELETE' });
+    assert.equal(gone.status, 404);
+    assert.equal(await errorName(gone), 'DiskNotFoundError');
+    assert.equal((await call('/v1/disk/resources?path=%2F', { method: 'DELETE' })).status, 400);
   });
 
   it('rejects malformed paths with 400 FieldValidationError', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { GoogleEmulator } from '../../src/emulators/google';
+import type { YandexEmulator } from '../../src/emulators/yandex';
 import { expectedFile } from '../../src/emulators/gallery';
 
 export interface SpecFile {
@@ -28,27 +29,48 @@ export function sampleFiles(opts: { small?: number; large?: number; largeSize?: 
   return files;
 }
 
+/** A destination's content, whatever the provider: paths from the top of the drive, without a leading "/". */
+export interface TreeNode {
+  path: string;
+  folder: boolean;
+  size?: number;
+  md5?: string;
+}
+
+export function driveNodes(google: GoogleEmulator): TreeNode[] {
+  return google.tree().map((n) => ({ path: n.path, folder: n.mimeType === FOLDER, size: Number(n.size), md5: n.md5 }));
+}
+
+export function yandexNodes(yandex: YandexEmulator): TreeNode[] {
+  return yandex.tree().map((n) => ({ path: n.path.replace(/^\//, ''), folder: n.type === 'dir', size: n.size, md5: n.md5 }));
+}
+
 /**
  * Asserts the user's Drive holds exactly the gallery: every file at its path with the right size and MD5,
  * every folder once, nothing else (no duplicates).
  */
 export function assertDriveTree(google: GoogleEmulator, root: string, files: SpecFile[], opts: { missing?: number[] } = {}): void {
-  const nodes = google.tree().filter((n) => n.path === root || n.path.startsWith(`${root}/`));
+  assertTree(driveNodes(google), root, files, opts);
+}
+
+/** The same for any destination's nodes. */
+export function assertTree(tree: TreeNode[], root: string, files: SpecFile[], opts: { missing?: number[] } = {}): void {
+  const nodes = tree.filter((n) => n.path === root || n.path.startsWith(`${root}/`));
   const actualFiles = nodes
-    .filter((n) => n.mimeType !== FOLDER)
+    .filter((n) => !n.folder)
     .map((n) => ({ path: n.path, size: Number(n.size), md5: n.md5 }))
     .sort((a, b) => a.path.localeCompare(b.path));
   const expected = files
     .filter((f) => !opts.missing?.includes(f.id))
     .map((f) => ({ path: `${root}/${f.name}`, size: f.size, md5: expectedFile(f.id, f.size).md5 }))
     .sort((a, b) => a.path.localeCompare(b.path));
-  assert.deepEqual(actualFiles, expected, 'Drive files differ from the gallery');
+  assert.deepEqual(actualFiles, expected, "the destination's files differ from the gallery");
 
-  const folders = nodes.filter((n) => n.mimeType === FOLDER).map((n) => n.path).sort();
+  const folders = nodes.filter((n) => n.folder).map((n) => n.path).sort();
   const expectedFolders = new Set<string>([root]);
   for (const f of files) {
     const parts = f.name.split('/').slice(0, -1);
     for (let i = 1; i <= parts.length; i++) expectedFolders.add(`${root}/${parts.slice(0, i).join('/')}`);
   }
-  assert.deepEqual(folders, [...expectedFolders].sort(), 'Drive folders differ (duplicates or missing)');
+  assert.deepEqual(folders, [...expectedFolders].sort(), "the destination's folders differ (duplicates or missing)");
 }

@@ -12,6 +12,7 @@ import { freePort } from '../../src/devtools/temporal-server';
 import { runConsent, ConsentOutcome } from '../../src/devtools/consent-client';
 import { createGoogleEmulator, GoogleEmulator, GoogleEmulatorOptions } from '../../src/emulators/google';
 import { createGalleryEmulator, GalleryEmulator } from '../../src/emulators/gallery';
+import { createYandexEmulator, YandexEmulator, YandexEmulatorOptions } from '../../src/emulators/yandex';
 import { startApi } from '../../src/api';
 import { createBridge } from '../../src/bridge/bridge';
 import { startTransfer } from '../../src/temporal/start';
@@ -51,6 +52,7 @@ const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, er
 
 export interface StackOptions {
   google?: Partial<GoogleEmulatorOptions>;
+  yandex?: Partial<YandexEmulatorOptions>;
   /** Overrides of the stack's environment; the function form sees the defaults (e.g. the gallery's host). */
   env?: Record<string, string> | ((defaults: Record<string, string>) => Record<string, string>);
   /** Further overrides for the API process only (e.g. its own path to RabbitMQ through a faulty proxy). */
@@ -65,6 +67,7 @@ export interface Stack {
   config: Config;
   env: Record<string, string>;
   google: GoogleEmulator;
+  yandex: YandexEmulator;
   gallery: GalleryEmulator;
   galleryUrl: string;
   apiUrl: string;
@@ -91,6 +94,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ...opts.google,
   });
   const googleUrl = (await google.listen(0, '127.0.0.1')).url;
+  const yandex = createYandexEmulator({
+    clientId: 'test-yandex-client',
+    clientSecret: 'test-yandex-secret',
+    redirectUris: [`${apiUrl}/cloud_archive/oauth/yandex/callback`],
+    ...opts.yandex,
+  });
+  const yandexUrl = (await yandex.listen(0, '127.0.0.1')).url;
   const gallery = createGalleryEmulator({ callbackSecret: secret });
   const galleryUrl = (await gallery.listen(0, '127.0.0.1')).url;
   const suffix = randomBytes(4).toString('hex');
@@ -110,11 +120,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       clientSecret: 'test-client-secret',
       callbackSecret: secret,
       archiveHost: ARCHIVE_HOST,
+      yandex: { url: yandexUrl, clientId: 'test-yandex-client', clientSecret: 'test-yandex-secret' },
     }),
     REDIRECT_URL_HOSTS: 'gallery.example',
     FILE_HEARTBEAT_TIMEOUT_SECONDS: '4',
     DRIVE_WRITES_PER_SECOND: '1000',
     DRIVE_WRITE_BURST: '1000',
+    YANDEX_WRITES_PER_SECOND: '1000',
+    YANDEX_WRITE_BURST: '1000',
     // Worker processes spawned side by side each serve probes: any free port.
     WORKER_HEALTH_PORT: '0',
     WORKER_SDK_METRICS_PORT: '0',
@@ -182,13 +195,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         cloud_type: 'google_drive',
         ...body,
       } as Record<string, string>,
-      (next) => next.origin !== apiUrl && next.origin !== googleUrl,
+      (next) => next.origin !== apiUrl && next.origin !== googleUrl && next.origin !== yandexUrl,
     );
 
   return {
     config,
     env,
     google,
+    yandex,
     gallery,
     galleryUrl,
     apiUrl,
@@ -223,6 +237,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await amqpConnection.close();
       await connection.close();
       await google.close();
+      await yandex.close();
       await gallery.close();
     },
   };

@@ -1,5 +1,5 @@
 /**
- * The page a gallery can link to or embed: a progress bar fed by the SSE stream, and the Drive link at the end.
+ * The page a gallery can link to or embed: a progress bar fed by the SSE stream, and the folder link (Google Drive or Yandex Disk) at the end.
  * No inline script (the CSP allows only our own script file); the transfer id is read from the URL.
  */
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -7,7 +7,7 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)}
 export function statusPage(transferId: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Saving your gallery to Google Drive</title>
+<title>Saving your gallery</title>
 <style>
 body{font:16px/1.4 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#222}
 .bar{height:1.25rem;background:#e6e6e6;border-radius:.6rem;overflow:hidden}
@@ -16,10 +16,10 @@ body{font:16px/1.4 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding
 #link{display:none;margin-top:1rem}
 </style></head>
 <body data-transfer-id="${escape(transferId)}">
-<h1>Saving your gallery to Google Drive</h1>
+<h1>Saving your gallery</h1>
 <div class="bar" id="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="0"><div class="fill" id="fill"></div></div>
 <p id="text">Waiting for the transfer to start…</p>
-<p id="link"><a id="folder" target="_blank" rel="noopener">Open the folder in Google Drive</a></p>
+<p id="link"><a id="folder" target="_blank" rel="noopener">Open the folder</a></p>
 <script src="/cloud_archive/static/transfer-view.js"></script>
 </body></html>`;
 }

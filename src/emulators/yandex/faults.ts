@@ -7,6 +7,7 @@ export const OP_KINDS = [
   'mkdir',
   'getResource',
   'patchResource',
+  'deleteResource',
   'uploadLink',
   /** PUT of the file body to an upload href. */
   'upload',

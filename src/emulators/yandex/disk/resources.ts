@@ -65,12 +65,25 @@ export function resourceRoutes(ctx: YandexContext): Route[] {
     return jsonReply(200, selectFields(q.get('fields'), toResource(node, disk)));
   }
 
+  /**
+   * DELETE /resources: 204 when done. Yandex answers 202 with an operation for large folders; the emulator
+   * always deletes at once. `permanently=true` skips the trash, which the emulator does not keep anyway.
+   */
+  async function remove(ex: Exchange): Promise<Reply> {
+    const path = parseDiskPath(ex.url.searchParams.get('path'));
+    if (path === '/') throw fieldValidation('path', 'The root of the Disk cannot be deleted.');
+    ex.fault({ path });
+    ctx.disks.of(ex.user).remove(path);
+    return { status: 204, headers: {}, body: Buffer.alloc(0) };
+  }
+
   const resources = /^\/v1\/disk\/resources\/?$/;
   return [
     { methods: ['GET'], path: /^\/v1\/disk\/?$/, group: 'disk', op: 'diskInfo', user, handle: diskInfo },
     { methods: ['PUT'], path: resources, group: 'disk', op: 'mkdir', user, write: true, handle: mkdir },
     { methods: ['GET'], path: resources, group: 'disk', op: 'getResource', user, handle: metadata },
     { methods: ['PATCH'], path: resources, group: 'disk', op: 'patchResource', user, write: true, handle: patch },
+    { methods: ['DELETE'], path: resources, group: 'disk', op: 'deleteResource', user, write: true, handle: remove },
   ];
 }
 

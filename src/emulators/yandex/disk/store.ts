@@ -56,6 +56,14 @@ export class UserDisk {
     return used;
   }
 
+  /** Removes a resource and, for a folder, everything below it. */
+  remove(path: string): void {
+    const node = this.get(path);
+    for (const key of [...this.nodes.keys()]) {
+      if (key === node.path || (node.type === 'dir' && key.startsWith(`${node.path}/`))) this.nodes.delete(key);
+    }
+  }
+
   /** Folders are created one level per request, like WebDAV MKCOL. */
   mkdir(path: string): DiskNode {
     const existing = this.find(path);

@@ -1,0 +1,233 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { workflowIdFor } from '../../src/shared/types';
+import { assertTree, driveNodes, sampleFiles, SpecFile, TreeNode, yandexNodes } from '../helpers/drive-tree';
+import { ARCHIVE_HOST, Stack, startStack } from '../helpers/stack';
+
+/**
+ * The same scenarios, with the same gallery and the same assertions on the tree and the callback, for every
+ * destination: Google Drive, and Yandex Disk both with server-side fetch (Yandex downloads the photos) and
+ * with streaming through the worker. Only the faults are spelled per provider, since their protocols differ.
+ */
+
+const KiB = 1024;
+
+interface Destination {
+  label: string;
+  cloudType: 'google_drive' | 'yadisk';
+  env: Record<string, string>;
+  tree(stack: Stack): TreeNode[];
+  folderUrl: RegExp;
+  revoked(stack: Stack): number;
+  refreshes(stack: Stack): number;
+  /** Upload-side failures a provider really produces: 5xx, and a write whose answer is lost. */
+  transientFaults(stack: Stack): void;
+  faultsFired(stack: Stack): number;
+  /** Gallery requests one copy of a photo makes (server-side fetch: Yandex's, then our stream fallback). */
+  readsPerCopy: number;
+  /** From the next few calls on, every access token issued so far is dead (401). */
+  expireTokensMidTransfer(stack: Stack): void;
+}
+
+const google: Destination = {
+  label: 'Google Drive',
+  cloudType: 'google_drive',
+  env: {},
+  readsPerCopy: 1,
+  tree: (stack) => driveNodes(stack.google),
+  folderUrl: /^https:\/\/drive\.google\.com\/drive\/folders\/[\w-]+$/,
+  revoked: (stack) => stack.google.revokedRefreshTokens().length,
+  refreshes: (stack) => stack.google.stats.tokenRefreshes,
+  faultsFired: (stack) => stack.google.faults.fired.length,
+  transientFaults: (stack) => {
+    stack.google.faults.add({ op: 'multipart', times: 1, action: { status: 503 } });
+    stack.google.faults.add({ op: 'chunk', times: 1, action: { status: 500 } });
+    stack.google.faults.add({ op: 'chunk', times: 1, action: 'commitThenReset' });
+  },
+  expireTokensMidTransfer: (stack) => {
+    let chunks = 0;
+    stack.google.faults.add({
+      op: 'chunk',
+      times: 1,
+      when: () => ++chunks === 2 && (stack.google.expireAllAccessTokens(), true),
+      action: { status: 401, reason: 'authError', message: 'Invalid Credentials' },
+    });
+  },
+};
+
+function yandex(serverSideFetch: boolean): Destination {
+  return {
+    label: `Yandex Disk (${serverSideFetch ? 'server-side fetch' : 'streaming'})`,
+    cloudType: 'yadisk',
+    env: { YANDEX_SERVER_SIDE_FETCH: String(serverSideFetch) },
+    readsPerCopy: serverSideFetch ? 2 : 1,
+    tree: (stack) => yandexNodes(stack.yandex),
+    folderUrl: /^https:\/\/disk\.yandex\.ru\/client\/disk\/.+$/,
+    revoked: (stack) => stack.yandex.revokedTokens().length,
+    refreshes: (stack) => stack.yandex.stats.tokenRefreshes,
+    faultsFired: (stack) => stack.yandex.faults.fired.length,
+    transientFaults: (stack) => {
+      stack.yandex.faults.add({ op: 'mkdir', times: 1, action: { status: 503 } });
+      stack.yandex.faults.add({ op: 'getResource', times: 1, action: { status: 500 } });
+      if (serverSideFetch) {
+        stack.yandex.faults.add({ op: 'uploadByUrl', times: 1, action: { status: 503 } });
+        // The download starts but the answer is lost: the retry's second download must not leave two files.
+        stack.yandex.faults.add({ op: 'uploadByUrl', times: 1, action: 'commitThenReset' });
+        stack.yandex.faults.add({ op: 'operation', times: 2, action: { status: 502 } });
+      } else {
+        stack.yandex.faults.add({ op: 'uploadLink', times: 1, action: { status: 503 } });
+        stack.yandex.faults.add({ op: 'upload', times: 1, action: { status: 500 } });
+        stack.yandex.faults.add({ op: 'upload', times: 1, action: 'commitThenReset' });
+      }
+    },
+    expireTokensMidTransfer: (stack) => {
+      let calls = 0;
+      stack.yandex.faults.add({
+        op: '*',
+        times: 1,
+        when: (ctx) => ctx.op !== 'token' && ctx.op !== 'refresh' && ++calls === 6 && (stack.yandex.expireAllAccessTokens(), false),
+        action: { status: 500 },
+      });
+    },
+  };
+}
+
+for (const destination of [google, yandex(true), yandex(false)]) {
+  describe(`${destination.label}: the same gallery, the same outcome`, () => {
+    let stack: Stack;
+    let galleryCounter = 700000 + Math.floor(Math.random() * 100000);
+
+    before(async () => {
+      stack = await startStack({
+        env: { MULTIPART_MAX_BYTES: String(1024 * KiB), UPLOAD_CHUNK_BYTES: String(256 * KiB), FILES_PER_ACTIVITY: '4', ...destination.env },
+      });
+    });
+    after(async () => stack?.close());
+
+    function newGallery(files: SpecFile[], name: string) {
+      const galleryId = String(galleryCounter++);
+      const hash = randomBytes(16).toString('hex');
+      stack.gallery.addGallery({ galleryId, hash, files });
+      return { archive_url: `https://${ARCHIVE_HOST}/g/api/stream/${galleryId}/${hash}?mod=web`, gallery_name: name, cloud_type: destination.cloudType };
+    }
+
+    async function callbackOf(transferId: string) {
+      const callback = await stack.gallery.waitForCallback((c) => (c.json as { transfer_id?: string }).transfer_id === transferId, 20_000);
+      assert.ok(callback.signatureValid, 'callback is signed with CALLBACK_SECRET');
+      return callback.json as Record<string, unknown>;
+    }
+
+    test('a gallery with albums and multi-chunk files lands exactly; signed callback; token revoked', async () => {
+      const files = sampleFiles({ small: 12, large: 2, largeSize: 1300 * KiB });
+      const body = newGallery(files, 'Wedding of A & B');
+      const revokedBefore = destination.revoked(stack);
+      const { transferId } = await stack.consent(body);
+      assert.ok(transferId);
+      const result = (await stack.result(transferId)) as { state: string; filesDone: number; bytesDone: number };
+      assert.equal(result.state, 'succeeded');
+      assert.equal(result.filesDone, files.length);
+      assert.equal(result.bytesDone, files.reduce((s, f) => s + f.size, 0));
+      assertTree(destination.tree(stack), 'Wedding of A & B', files);
+
+      const callback = await callbackOf(transferId);
+      assert.deepEqual(
+        { ...callback, sent_at: undefined, folder_url: undefined },
+        {
+          status: 'succeeded',
+          cloud_type: destination.cloudType,
+          archive_type: 'originals',
+          failed_photos: 0,
+          transfer_id: transferId,
+          gallery_name: 'Wedding of A & B',
+          archive_url: body.archive_url,
+          files_total: files.length,
+          files_uploaded: files.length,
+          folder_url: undefined,
+          sent_at: undefined,
+        },
+      );
+      assert.match(String(callback.folder_url), destination.folderUrl);
+      assert.ok(destination.revoked(stack) > revokedBefore, 'the token is revoked at the end');
+    });
+
+    test('transient gallery and provider failures, and answers lost after the write: exact tree', async () => {
+      const files = sampleFiles({ small: 4, large: 1, largeSize: 1100 * KiB });
+      stack.gallery.faultFile(files[0]!.id, [{ status: 503 }, { resetAfterBytes: 100 }]);
+      stack.gallery.faultFile(files[4]!.id, [{ resetAfterBytes: 400 * KiB }]);
+      const firedBefore = destination.faultsFired(stack);
+      destination.transientFaults(stack);
+      const { transferId } = await stack.consent(newGallery(files, 'Flaky'));
+      const result = (await stack.result(transferId!)) as { state: string; filesFailed: number };
+      assert.equal(result.state, 'succeeded', JSON.stringify(await failedFiles(stack, transferId!)));
+      assertTree(destination.tree(stack), 'Flaky', files);
+      const fired = destination.faultsFired(stack) - firedBefore;
+      assert.ok(fired >= 3, `the provider faults happened (${fired} fired)`);
+    });
+
+    test('a missing photo: failed_photos 1 with a reason, then copied by retryFailed', async () => {
+      const files = sampleFiles({ small: 3, large: 0 });
+      // Missing for this copy (Yandex's own fetch included); back when support retries.
+      stack.gallery.faultFile(files[1]!.id, Array.from({ length: destination.readsPerCopy }, () => ({ status: 404 })));
+      const { transferId } = await stack.consent(newGallery(files, 'Missing'));
+      const first = await callbackOf(transferId!);
+      assert.equal(first.status, 'partially_failed');
+      assert.equal(first.failed_photos, 1);
+      assertTree(destination.tree(stack), 'Missing', files, { missing: [files[1]!.id] });
+      const handle = stack.client.workflow.getHandle(workflowIdFor(transferId!));
+      const failed = (await handle.query('failedFiles')) as Array<{ name: string; reason: string }>;
+      assert.equal(failed.length, 1);
+      assert.match(failed[0]!.reason, /gallery has no file/);
+
+      assert.deepEqual(await handle.executeUpdate('retryFailed'), { files: 1 });
+      const result = (await handle.result()) as { state: string; filesDone: number };
+      assert.equal(result.state, 'succeeded');
+      assertTree(destination.tree(stack), 'Missing', files);
+    });
+
+    test('access tokens that die mid-transfer are refreshed and the copy goes on', async () => {
+      const files = sampleFiles({ small: 6, large: 1, largeSize: 1200 * KiB });
+      destination.expireTokensMidTransfer(stack);
+      const before = destination.refreshes(stack);
+      const { transferId } = await stack.consent(newGallery(files, 'Expiring'));
+      const result = (await stack.result(transferId!)) as { state: string };
+      assert.equal(result.state, 'succeeded', JSON.stringify(await failedFiles(stack, transferId!)));
+      assert.ok(destination.refreshes(stack) > before + 1, 'refreshed again after the tokens died');
+      assertTree(destination.tree(stack), 'Expiring', files);
+    });
+
+    if (destination.cloudType === 'yadisk') {
+      test('bytes through the worker: none with server-side fetch, every byte when streaming', async () => {
+        const files = sampleFiles({ small: 5, large: 1, largeSize: 1100 * KiB });
+        const total = files.reduce((s, f) => s + f.size, 0);
+        const { uploaded, fetched } = { uploaded: stack.yandex.stats.bytesUploaded, fetched: stack.yandex.stats.bytesFetched };
+        const { transferId } = await stack.consent(newGallery(files, 'Bytes'));
+        assert.equal(((await stack.result(transferId!)) as { state: string }).state, 'succeeded');
+        assertTree(destination.tree(stack), 'Bytes', files);
+        const sent = stack.yandex.stats.bytesUploaded - uploaded;
+        const byYandex = stack.yandex.stats.bytesFetched - fetched;
+        if (destination.env.YANDEX_SERVER_SIDE_FETCH === 'true') assert.deepEqual({ sent, byYandex }, { sent: 0, byYandex: total });
+        else assert.deepEqual({ sent, byYandex }, { sent: total, byYandex: 0 });
+      });
+
+      test('a full Disk fails the transfer with a clear reason instead of trying every photo', async () => {
+        const files = sampleFiles({ small: 3, large: 0 });
+        stack.yandex.setOptions({ storageQuotaBytes: 0 });
+        try {
+          const { transferId } = await stack.consent(newGallery(files, 'Full'));
+          const callback = await callbackOf(transferId!);
+          assert.equal(callback.status, 'failed');
+          const failed = (await failedFiles(stack, transferId!)) as Array<{ code: string; reason: string }>;
+          assert.ok(failed.length >= 1 && failed.every((f) => f.code === 'yadisk_storage_full'), JSON.stringify(failed));
+          assert.match(failed[0]!.reason, /Yandex Disk is full/);
+        } finally {
+          stack.yandex.setOptions({ storageQuotaBytes: undefined });
+        }
+      });
+    }
+  });
+}
+
+function failedFiles(stack: Stack, transferId: string) {
+  return stack.client.workflow.getHandle(workflowIdFor(transferId)).query('failedFiles');
+}
