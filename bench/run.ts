@@ -3,8 +3,10 @@
  * Each scenario runs the real service (API, RabbitMQ, bridge, Temporal dev server, one worker process) against
  * the emulators, and measures from the consent (POST) to the completion callback. Scenarios (the performance
  * issue's table): B1 5,000 files of 1–20 KB unthrottled; B2 300 files of 1–4 MB against 3 writes/s, 30 ms,
- * 25 MB/s; B3 2 files of 400 MB and of 100 MB, 8 uploads in flight (worker peak RSS).
- * `npm run bench -- B1 B3-100` runs only those.
+ * 25 MB/s; B3 2 files of 400 MB and of 100 MB, 8 uploads in flight (worker peak RSS); B5 100,000 tiny files
+ * with a 50-file transfer started in the middle (history size per run, starvation). P-* copy one gallery to each
+ * destination (Google Drive; Yandex Disk with server-side fetch and streaming) and report the bytes that went
+ * through the worker. `npm run bench -- B1 B3-100` runs only those.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -22,20 +24,28 @@ import { runConsent } from '../src/devtools/consent-client';
 import { freePort, startDevServer } from '../src/devtools/temporal-server';
 import { createGalleryEmulator } from '../src/emulators/gallery';
 import { createGoogleEmulator, GoogleEmulatorOptions } from '../src/emulators/google';
+import { createYandexEmulator, YandexEmulatorOptions } from '../src/emulators/yandex';
 import { createLogger } from '../src/shared/logger';
 import { startTransfer } from '../src/temporal/start';
 import { workflowIdFor } from '../src/shared/types';
 
 const MiB = 1024 * 1024;
 
+type Files = Array<{ id: number; name: string; size: number }>;
+
 interface Scenario {
   name: string;
-  files: Array<{ id: number; name: string; size: number }>;
+  files: Files;
   env: Record<string, string>;
+  cloudType?: 'google_drive' | 'yadisk';
   google?: Partial<GoogleEmulatorOptions>;
+  yandex?: Partial<YandexEmulatorOptions>;
+  /** A second, small transfer started once the first has copied this many files (B5: starvation). */
+  alongside?: { files: Files; afterFiles: number };
 }
 
 function scenarios(): Scenario[] {
+  const b5Files = Number(process.env.BENCH_B5_FILES ?? 100_000);
   const mb = (n: number) => Math.round(n * MiB);
   const big = (count: number, size: number, base: number) =>
     Array.from({ length: count }, (_, i) => ({ id: base + i, name: `Originals/video_${i}.mp4`, size: size + i }));
@@ -55,6 +65,28 @@ function scenarios(): Scenario[] {
     },
     { name: 'B3-400', files: big(2, mb(400), 4_000_000), env: { TRANSFER_CONCURRENCY: '8' } },
     { name: 'B3-100', files: big(2, mb(100), 5_000_000), env: { TRANSFER_CONCURRENCY: '8' } },
+    {
+      // B5: a 100,000-file gallery; a 50-file one starts when a fifth of it is done.
+      name: 'B5',
+      files: Array.from({ length: b5Files }, (_, i) => ({ id: 10_000_000 + i, name: `Day ${i % 20}/IMG_${i}.jpg`, size: 200 + (i % 800) })),
+      env: { DRIVE_WRITES_PER_SECOND: '100000', DRIVE_WRITE_BURST: '1000' },
+      alongside: { files: Array.from({ length: 50 }, (_, i) => ({ id: 20_000_000 + i, name: `Small/IMG_${i}.jpg`, size: 1024 + i * 97 })), afterFiles: Math.floor(b5Files / 5) },
+    },
+    ...providerScenarios(),
+  ];
+}
+
+/** One gallery (many small photos, a few large ones), copied to each destination. */
+function providerScenarios(): Scenario[] {
+  const files: Files = [
+    ...Array.from({ length: 500 }, (_, i) => ({ id: 6_000_000 + i, name: `Album ${i % 5}/IMG_${i}.jpg`, size: 1024 + ((i * 7919) % (19 * 1024)) })),
+    ...Array.from({ length: 10 }, (_, i) => ({ id: 6_100_000 + i, name: `Originals/RAW_${i}.dng`, size: 10 * MiB + i })),
+  ];
+  const unthrottled = { DRIVE_WRITES_PER_SECOND: '100000', DRIVE_WRITE_BURST: '1000', YANDEX_WRITES_PER_SECOND: '100000', YANDEX_WRITE_BURST: '1000' };
+  return [
+    { name: 'P-drive', files, env: unthrottled },
+    { name: 'P-yadisk-fetch', files, env: { ...unthrottled, YANDEX_SERVER_SIDE_FETCH: 'true' }, cloudType: 'yadisk' },
+    { name: 'P-yadisk-stream', files, env: { ...unthrottled, YANDEX_SERVER_SIDE_FETCH: 'false' }, cloudType: 'yadisk' },
   ];
 }
 
@@ -64,6 +96,8 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
   const secret = randomBytes(24).toString('hex');
   const google = createGoogleEmulator({ clientId: 'bench', clientSecret: 'bench-secret', redirectUris: [`${apiUrl}/cloud_archive/oauth/google/callback`], ...scenario.google });
   const googleUrl = (await google.listen(0, '127.0.0.1')).url;
+  const yandex = createYandexEmulator({ clientId: 'bench-ya', clientSecret: 'bench-ya-secret', redirectUris: [`${apiUrl}/cloud_archive/oauth/yandex/callback`], ...scenario.yandex });
+  const yandexUrl = (await yandex.listen(0, '127.0.0.1')).url;
   const gallery = createGalleryEmulator({ callbackSecret: secret });
   const galleryUrl = (await gallery.listen(0, '127.0.0.1')).url;
   const hash = randomBytes(16).toString('hex');
@@ -78,7 +112,15 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
     AMQP_QUEUE: `bench.${suffix}`,
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_TASK_QUEUE: `bench-${suffix}`,
-    ...emulatorEnv({ googleUrl, galleryUrl, clientId: 'bench', clientSecret: 'bench-secret', callbackSecret: secret, archiveHost: 'arch-d.lite.gallery' }),
+    ...emulatorEnv({
+      googleUrl,
+      galleryUrl,
+      clientId: 'bench',
+      clientSecret: 'bench-secret',
+      callbackSecret: secret,
+      archiveHost: 'arch-d.lite.gallery',
+      yandex: { url: yandexUrl, clientId: 'bench-ya', clientSecret: 'bench-ya-secret' },
+    }),
     REDIRECT_URL_HOSTS: 'gallery.example',
     ...scenario.env,
   };
@@ -93,25 +135,59 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
     env: { ...process.env, ...env, WORKFLOW_BUNDLE_PATH: bundlePath },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  try {
-    const t0 = process.hrtime.bigint();
+  const consentTo = async (galleryId: string, galleryHash: string, name: string): Promise<string> => {
     const consent = await runConsent(
       apiUrl,
       {
         redirect_success_link: 'https://gallery.example/ok',
         redirect_fail_link: 'https://gallery.example/fail',
-        archive_url: `https://arch-d.lite.gallery/g/api/stream/42/${hash}?mod=web`,
-        gallery_name: `bench ${scenario.name}`,
+        archive_url: `https://arch-d.lite.gallery/g/api/stream/${galleryId}/${galleryHash}?mod=web`,
+        gallery_name: name,
         archive_type: 'originals',
-        cloud_type: 'google_drive',
+        cloud_type: scenario.cloudType ?? 'google_drive',
       },
       (url) => url.hostname === 'gallery.example',
     );
     if (!consent.transferId) throw new Error(`consent failed: ${consent.location}`);
-    const callback = await gallery.waitForCallback(undefined, 60 * 60_000);
+    return consent.transferId;
+  };
+  /** B5: the small transfer once the big one is well under way, then the same small gallery alone. */
+  const runAlongside = async (spec: NonNullable<Scenario['alongside']>, bigTransfer: string) => {
+    const handle = client.workflow.getHandle(workflowIdFor(bigTransfer));
+    for (;;) {
+      const progress = (await handle.query('progress').catch(() => null)) as { filesDone: number } | null;
+      if (progress && progress.filesDone >= spec.afterFiles) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const timed = async (galleryId: string) => {
+      const smallHash = randomBytes(16).toString('hex');
+      gallery.addGallery({ galleryId, hash: smallHash, files: spec.files });
+      const t = process.hrtime.bigint();
+      await callbackOf(await consentTo(galleryId, smallHash, `bench small ${galleryId}`));
+      return Number(process.hrtime.bigint() - t) / 1e9;
+    };
+    const during = await timed('43');
+    await callbackOf(bigTransfer);
+    const alone = await timed('44');
+    return { '50 files during s': +during.toFixed(2), '50 files alone s': +alone.toFixed(2), 'during/alone': +(during / alone).toFixed(2) };
+  };
+  /** History length of every run (continue-as-new chain) of a workflow. */
+  const historyLengths = async (transferId: string): Promise<number[]> => {
+    const lengths: number[] = [];
+    for await (const wf of client.workflow.list({ query: `WorkflowId = '${workflowIdFor(transferId)}'` })) lengths.push(wf.historyLength);
+    return lengths;
+  };
+  const callbackOf = (transferId: string) =>
+    gallery.waitForCallback((c) => (c.json as { transfer_id?: string }).transfer_id === transferId, 60 * 60_000);
+  try {
+    const t0 = process.hrtime.bigint();
+    const transferId = await consentTo('42', hash, `bench ${scenario.name}`);
+    const alongside = scenario.alongside ? runAlongside(scenario.alongside, transferId) : undefined;
+    const callback = await callbackOf(transferId);
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const result = (await client.workflow.getHandle(workflowIdFor(consent.transferId)).result()) as { filesDone: number; filesFailed: number; bytesDone: number };
+    const result = (await client.workflow.getHandle(workflowIdFor(transferId)).result()) as { filesDone: number; filesFailed: number; bytesDone: number };
     const bytes = scenario.files.reduce((s, f) => s + f.size, 0);
+    const runs = scenario.alongside ? await historyLengths(transferId) : undefined;
     return {
       scenario: scenario.name,
       files: scenario.files.length,
@@ -122,10 +198,15 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
       'worker peak RSS MB': peakRssMb(worker),
       failed: result.filesFailed,
       callback_failed_photos: (callback.json as { failed_photos: number }).failed_photos,
-      rate_limited: google.stats.rateLimited,
+      rate_limited: google.stats.rateLimited + yandex.stats.rateLimited,
+      ...(scenario.cloudType === 'yadisk'
+        ? { 'MB through worker': +(yandex.stats.bytesUploaded / MiB).toFixed(1), 'MB fetched by Yandex': +(yandex.stats.bytesFetched / MiB).toFixed(1) }
+        : { 'MB through worker': +(Object.values(google.stats.bytesReceivedByFileName).reduce((a, b) => a + b, 0) / MiB).toFixed(1) }),
       ...(scenario.google?.writesPerSecond
         ? { 'floor s': +Math.max(bytes / (scenario.google.uploadBytesPerSecond ?? Infinity), google.stats.writes / scenario.google.writesPerSecond).toFixed(1) }
         : {}),
+      ...(runs ? { runs: runs.length, 'largest history (events)': Math.max(...runs) } : {}),
+      ...(alongside ? await alongside : {}),
     };
   } finally {
     worker.kill('SIGTERM');
@@ -134,6 +215,7 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
     await api.close();
     await connection.close();
     await google.close();
+    await yandex.close();
     await gallery.close();
   }
 }
