@@ -6,6 +6,7 @@ import type { Providers } from '../providers';
 import { bytesUploaded, filesTransferred } from '../shared/metrics';
 import { readSource } from '../source/reader';
 import type { SourceHttp } from '../source/http';
+import type { FairSlots } from './fair-slots';
 import type { FileOutcome, FileUnit } from './types';
 
 /** Small files of one activity are copied a few at a time: they are latency-bound, not bandwidth-bound. */
@@ -24,6 +25,8 @@ export interface FileDeps {
   providers: Providers;
   http: SourceHttp;
   sourceHosts: readonly HostRule[];
+  /** This worker's copy slots, shared in turns between transfers. */
+  slots: FairSlots;
   logger: Logger;
 }
 
@@ -48,7 +51,7 @@ export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<Fil
     const open = unit.files.filter((f) => !progress.done[f.index] && !progress.failed[f.index]);
     await eachLimited(open, PARALLEL_IN_UNIT, async (file) => {
       try {
-        const stored = await provider.putFile({
+        const stored = await deps.slots.run(unit.transferId, ctx.cancellationSignal, () => provider.putFile({
           transferId: unit.transferId,
           file,
           target: file.target,
@@ -61,7 +64,7 @@ export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<Fil
             beat();
           },
           signal: ctx.cancellationSignal,
-        });
+        }));
         progress.done[file.index] = { bytes: stored.size, bytesSent: stored.bytesSent };
         filesTransferred.inc({ outcome: 'copied', code: '' });
         bytesUploaded.inc(stored.bytesSent);

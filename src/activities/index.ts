@@ -3,11 +3,13 @@ import type { Config } from '../config';
 import type { Sealer } from '../shared/crypto';
 import { TransferError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { galleryFolderName } from '../shared/names';
 import type { Providers } from '../providers';
 import type { CreatedFolders } from '../providers/types';
 import type { FileEntry } from '../source/listing';
 import type { SourceHttp } from '../source/http';
 import { postCompletion } from './callback';
+import { FairSlots } from './fair-slots';
 import { transferFiles } from './files';
 import { ListingCache } from './listing';
 import type { CompletionReport, Credentials, FileUnit, PlanSummary } from './types';
@@ -26,6 +28,7 @@ const MAX_REJECTED_LISTED = 1000;
 export function createActivities(deps: ActivityDeps) {
   const { config, providers, logger } = deps;
   const listings = new ListingCache(config, deps.http);
+  const slots = new FairSlots(config.WORKER_MAX_CONCURRENT_FILES);
 
   return withFailureMapping({
     /** Reads the listing once and returns what the workflow needs to drive it (not the files themselves). */
@@ -70,11 +73,11 @@ export function createActivities(deps: ActivityDeps) {
 
     async createFolders(input: Credentials & { rootName: string; folders: string[]; targets: string[] }): Promise<CreatedFolders> {
       const provider = providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken);
-      return provider.createFolders({ transferId: input.transferId, rootName: input.rootName, folders: input.folders, targets: input.targets });
+      return provider.createFolders({ transferId: input.transferId, rootName: galleryFolderName(input.rootName), folders: input.folders, targets: input.targets });
     },
 
     async transferFiles(unit: FileUnit) {
-      return transferFiles({ providers, http: deps.http, sourceHosts: config.SOURCE_URL_HOSTS, logger }, unit);
+      return transferFiles({ providers, http: deps.http, sourceHosts: config.SOURCE_URL_HOSTS, slots, logger }, unit);
     },
 
     async notifyCompletion(report: CompletionReport): Promise<void> {

@@ -110,6 +110,8 @@ const schema = z.object({
   RETRY_WINDOW_HOURS: z.coerce.number().min(0).max(24 * 30).default(72),
 
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(64),
+  /** Photos copied at once by one worker, shared in turns between the transfers it serves (no starvation). */
+  WORKER_MAX_CONCURRENT_FILES: positiveInt.max(1000).default(32),
   WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.default(20),
   /** Probe ports: /healthz (alive) and /readyz (worker polling Temporal; bridge consuming from RabbitMQ). */
   /** The Temporal SDK's own Prometheus metrics (task slots, latencies) of the worker; 0 turns them off. */

@@ -14,9 +14,22 @@ export type PathResult = { ok: true; folders: string[]; fileName: string } | { o
 // Control characters (C0, DEL, C1) and the bidi overrides that can disguise an extension.
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
+// Yandex Disk refuses ":" in names (and Windows sync clients cannot show it): the fullwidth colon reads the same.
+// Applied for every destination, so one listing always gives one tree.
+const COLON = /:/g;
+
 export function cleanSegment(raw: string): string {
-  const cleaned = raw.normalize('NFC').replace(/\s+/g, ' ').replace(UNSAFE_CHARS, '').trim();
+  const cleaned = raw.normalize('NFC').replace(/\s+/g, ' ').replace(UNSAFE_CHARS, '').replace(COLON, '\uff1a').trim();
   return shorten(cleaned, MAX_NAME_CHARS);
+}
+
+/**
+ * The gallery folder's name from `gallery_name`: one path segment on every destination, so a "/" (a separator
+ * on Yandex Disk) becomes the fullwidth "／", and names that mean "here" or "up" get a plain one.
+ */
+export function galleryFolderName(galleryName: string): string {
+  const name = cleanSegment(galleryName.replace(/[\\/]/g, '\uff0f'));
+  return name === '' || name === '.' || name === '..' ? 'Gallery' : name;
 }
 
 /** Shortens to `max` characters (code points, never splitting a surrogate pair), keeping a short extension. */

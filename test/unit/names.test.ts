@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanSegment, MAX_NAME_CHARS, NameDeduper, shorten, toDestinationPath } from '../../src/shared/names';
+import { cleanSegment, galleryFolderName, MAX_NAME_CHARS, NameDeduper, shorten, toDestinationPath } from '../../src/shared/names';
 
 test('album path and file name come from the entry name', () => {
   assert.deepEqual(toDestinationPath('Photos 1/Test_011.jpg'), { ok: true, folders: ['Photos 1'], fileName: 'Test_011.jpg' });
@@ -19,6 +19,7 @@ test('empty and "." segments are dropped, ".." is refused', () => {
 
 test('control and bidi-override characters are removed, whitespace collapsed', () => {
   assert.equal(cleanSegment(' a\tb\u202Egpj.exe '), 'a bgpj.exe');
+  assert.equal(cleanSegment('12:30 ceremony.jpg'), '12\uff1a30 ceremony.jpg', 'a colon Yandex Disk would refuse, still readable');
 });
 
 test('long names are shortened to the limit keeping the extension', () => {
@@ -42,4 +43,11 @@ test('duplicate names in one folder get numbered, case-insensitively', () => {
   assert.equal(d.unique('B', 'IMG.jpg'), 'IMG.jpg');
   assert.equal(d.unique('A', 'noext'), 'noext');
   assert.equal(d.unique('A', 'noext'), 'noext (2)');
+});
+
+test('the gallery folder name is one segment everywhere', () => {
+  assert.equal(galleryFolderName('Anna & Max 12/06'), 'Anna & Max 12\uff0f06');
+  assert.equal(galleryFolderName('Wedding: day 1'), 'Wedding\uff1a day 1');
+  assert.equal(galleryFolderName('..'), 'Gallery');
+  assert.equal(galleryFolderName('Свадьба A & B'), 'Свадьба A & B');
 });
