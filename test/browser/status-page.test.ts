@@ -21,7 +21,9 @@ let stack: BrowserStack;
 let browser: Browser;
 
 before(async () => {
-  [stack, browser] = await Promise.all([startBrowserStack(), launchChromium()]);
+  // Chromium first: if it is missing the test fails at once, with no stack left running to keep the process alive.
+  browser = await launchChromium();
+  stack = await startBrowserStack();
 });
 after(async () => {
   await browser?.close();

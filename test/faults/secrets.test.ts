@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import amqp from 'amqplib';
 import { temporalCliPath } from '../../src/devtools/temporal-server';
 import { workflowIdFor } from '../../src/shared/types';
-import { assertDriveTree, SpecFile } from '../helpers/drive-tree';
+import { assertDriveTree, assertTree, SpecFile, yandexNodes } from '../helpers/drive-tree';
 import { Stack, startStack } from '../helpers/stack';
 import { KiB, assertOneCallback, deferred, newGallery, rootCount } from './support';
 
@@ -156,5 +156,57 @@ test('no token reaches RabbitMQ, Temporal history, heartbeats or logs (LOG_LEVEL
     `checked ${secrets.length} secrets (${issued.accessTokens.length} access tokens, ${issued.refreshTokens.length} refresh tokens, ` +
       `${issued.codes.length} codes, ${issued.uploadSessionIds.length} upload sessions, 3 keys) in ${places.map(([p, s]) => `${p} (${s.length} chars)`).join(', ')}`,
   );
+  assert.deepEqual(leaks, [], 'secrets leaked');
+});
+
+test('Yandex Disk too: no Yandex token, code or upload link reaches RabbitMQ, Temporal history or logs', async (t) => {
+  const files: SpecFile[] = [
+    { id: 7100101, name: 'Ya/a.jpg', size: 30 * KiB },
+    { id: 7100102, name: 'Ya/b.jpg', size: 200 * KiB },
+    { id: 7100103, name: 'c.jpg', size: 5 * KiB },
+  ];
+  const body = { ...newGallery(stack, files, 'Secret Yandex gallery'), cloud_type: 'yadisk' };
+  await stack.bridge.stop();
+  const { transferId } = await stack.consent(body);
+  assert.ok(transferId);
+  const connection = await amqp.connect(stack.config.AMQP_URL);
+  const channel = await connection.createChannel();
+  const message = await channel.get(stack.config.AMQP_QUEUE, { noAck: false });
+  assert.ok(message, 'the job is in the queue');
+  const queued = message.content.toString('utf8');
+  channel.nack(message, false, true);
+  await connection.close();
+
+  // Error paths log too: Yandex's fetch fails once and is refused once (that photo is then streamed through an
+  // upload link), and every access token dies mid-way.
+  stack.yandex.faults.add({ op: 'uploadByUrl', times: 1, action: { status: 503 } });
+  stack.yandex.faults.add({ op: 'uploadByUrl', times: 1, action: { status: 403, error: 'ForbiddenError' } });
+  let calls = 0;
+  stack.yandex.faults.add({ op: '*', times: 1, when: (ctx) => ctx.op === 'getResource' && ++calls === 2 && (stack.yandex.expireAllAccessTokens(), false), action: { status: 500 } });
+  await stack.bridge.start();
+  const result = (await stack.result(transferId)) as { state: string };
+  assert.equal(result.state, 'succeeded');
+  assertTree(yandexNodes(stack.yandex), 'Secret Yandex gallery', files);
+
+  const history = readable(await stack.client.workflow.getHandle(workflowIdFor(transferId)).fetchHistory());
+  const logs = stack.logs();
+  const issued = stack.yandex.issuedSecrets();
+  assert.ok(issued.refreshTokens.length >= 1 && issued.accessTokens.length >= 2 && issued.codes.length >= 1 && issued.uploadHrefs.length >= 1);
+  const secrets: Array<[string, string]> = [
+    ...issued.accessTokens.map((s): [string, string] => ['access token', s]),
+    ...issued.refreshTokens.map((s): [string, string] => ['refresh token', s]),
+    ...issued.codes.map((s): [string, string] => ['authorization code', s]),
+    ...issued.uploadHrefs.map((s): [string, string] => ['upload link', s]),
+    ['YANDEX_CLIENT_SECRET', stack.config.YANDEX_CLIENT_SECRET!],
+  ];
+  assert.match(history, /sealedRefreshToken/, 'the history was read with its payloads');
+  assert.match(logs, /"cloud_type":"yadisk"/, 'the logs of this transfer were captured');
+  const leaks: string[] = [];
+  for (const [what, secret] of secrets) {
+    for (const [place, text] of [['RabbitMQ message', queued], ['Temporal history', history], ['logs', logs]] as const) {
+      if (forms(secret).some((f) => text.includes(f))) leaks.push(`${what} ${secret.slice(0, 12)}… in ${place}`);
+    }
+  }
+  t.diagnostic(`checked ${secrets.length} Yandex secrets (${issued.accessTokens.length} access tokens, ${issued.uploadHrefs.length} upload links)`);
   assert.deepEqual(leaks, [], 'secrets leaked');
 });

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { TransferError, VERIFICATION_FAILED } from '../../shared/errors';
+import { ACCOUNT_WIDE_CODES, TransferError, VERIFICATION_FAILED } from '../../shared/errors';
 import { checkCrc, Hashes } from '../../source/reader';
 import type { ProviderCaller } from '../caller';
 import type { CreatedFolders, DestinationProvider, FolderPlan, PutFileRequest, StoredFile } from '../types';
@@ -116,8 +116,12 @@ export class YandexDiskProvider implements DestinationProvider {
         req.signal);
         operation = link.href;
       } catch (err) {
-        if (!isConflict(err, 'DiskResourceAlreadyExistsError')) throw err;
-        return this.#verifyExisting(req, path, false);
+        if (isConflict(err, 'DiskResourceAlreadyExistsError')) return this.#verifyExisting(req, path, false);
+        // Refused for this photo (e.g. a URL Yandex will not fetch): streaming may still work. Retryable
+        // failures and those about the whole account are not the URL's fault.
+        const failure = err as TransferError;
+        if (failure instanceof TransferError && !failure.retryable && !ACCOUNT_WIDE_CODES.has(failure.code)) return null;
+        throw err;
       }
       req.saveCheckpoint({ operation } satisfies YandexCheckpoint);
     }
