@@ -87,7 +87,7 @@ const API_CASES: ApiCase[] = [
   { name: 'gallery_name is an object', ...field('gallery_name', { $gt: '' }) },
   { name: 'archive_type unknown', ...field('archive_type', 'raw') },
   { name: 'cloud_type unknown', ...field('cloud_type', 'dropbox') },
-  { name: 'cloud_type not supported yet (501)', ...field('cloud_type', 'yadisk', 501, 'cloud_type_not_supported') },
+  { name: 'cloud_type as a list', ...field('cloud_type', ['yadisk']) },
   { name: 'javascript: success link', ...field('redirect_success_link', 'javascript:alert(document.cookie)') },
   { name: 'data: fail link', ...field('redirect_fail_link', 'data:text/html,<script>alert(1)</script>') },
   { name: 'success link off the allowlist', ...field('redirect_success_link', 'https://evil.example/phish') },
