@@ -6,11 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
+import { entryArgs } from './entry';
 import amqp from 'amqplib';
 import { parseConfig } from '../src/config';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { freePort } from '../src/devtools/temporal-server';
 import { createGoogleEmulator } from '../src/emulators/google';
 import { emulatorEnv } from '../src/sandbox/env';
@@ -36,7 +36,7 @@ export async function apiLatency(temporalAddress: string) {
   };
   const config = parseConfig(env);
   // The API in its own process, as deployed: the load generator must not share its event loop.
-  const api = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'api', 'main.ts')], {
+  const api = spawn(process.execPath, entryArgs('src/api/main'), {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -6,7 +6,8 @@
  * 25 MB/s; B3 2 files of 400 MB and of 100 MB, 8 uploads in flight (worker peak RSS); B5 100,000 tiny files
  * with a 50-file transfer started in the middle (history size per run, starvation). P-* copy one gallery to each
  * destination (Google Drive; Yandex Disk with server-side fetch and streaming) and report the bytes that went
- * through the worker. `npm run bench -- B1 B3-100` runs only those.
+ * through the worker. `npm run bench -- B1 B3-100` runs only those; BENCH_COMPILED=1 (after `npm run build`) runs the
+ * worker and the B4 API compiled, as production does.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +18,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { parseConfig } from '../src/config';
 import { apiLatency } from './api-latency';
+import { entryArgs } from './entry';
 import { emulatorEnv } from '../src/sandbox/env';
 import { startApi } from '../src/api';
 import { createBridge } from '../src/bridge/bridge';
@@ -131,7 +133,7 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
   const api = await startApi(config, logger);
   const bridge = createBridge({ config, logger, startWorkflow: (input) => startTransfer(client, config.TEMPORAL_TASK_QUEUE, input) });
   await bridge.start();
-  const worker = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'worker', 'main.ts')], {
+  const worker = spawn(process.execPath, entryArgs('src/worker/main'), {
     env: { ...process.env, ...env, WORKFLOW_BUNDLE_PATH: bundlePath },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
