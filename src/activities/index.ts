@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Config } from '../config';
 import type { Sealer } from '../shared/crypto';
 import { TransferError } from '../shared/errors';
@@ -30,66 +30,93 @@ export function createActivities(deps: ActivityDeps) {
   const listings = new ListingCache(config, deps.http);
   const slots = new FairSlots(config.WORKER_MAX_CONCURRENT_FILES);
 
-  return withFailureMapping({
-    /** Reads the listing once and returns what the workflow needs to drive it (not the files themselves). */
-    async planTransfer(input: { transferId: string; listingUrl: string }): Promise<PlanSummary> {
-      const listing = await listings.get(input.listingUrl, true);
-      logger.info({ transfer_id: input.transferId, files: listing.files.length, rejected: listing.rejected.length }, 'listing read');
-      return {
-        fingerprint: listing.fingerprint,
-        filesTotal: listing.files.length,
-        bytesTotal: listing.bytesTotal,
-        pageCount: Math.ceil(listing.files.length / config.LISTING_PAGE_SIZE),
-        folders: listing.folders,
-        rejected: listing.rejected.slice(0, MAX_REJECTED_LISTED),
-        rejectedCount: listing.rejected.length,
-        settings: {
-          concurrency: config.TRANSFER_CONCURRENCY,
-          filesPerActivity: config.FILES_PER_ACTIVITY,
-          pageSize: config.LISTING_PAGE_SIZE,
-          multipartMaxBytes: config.MULTIPART_MAX_BYTES,
-          maxFileAttempts: 5,
-          heartbeatTimeoutSeconds: config.FILE_HEARTBEAT_TIMEOUT_SECONDS,
-          retryWindowHours: config.RETRY_WINDOW_HOURS,
-        },
-      };
-    },
+  return withFailureMapping(
+    withHeartbeats(['planTransfer', 'loadPage', 'loadEntries', 'reserveTargets', 'createFolders', 'revokeAccess'], {
+      /** Reads the listing once and returns what the workflow needs to drive it (not the files themselves). */
+      async planTransfer(input: { transferId: string; listingUrl: string }): Promise<PlanSummary> {
+        const listing = await listings.get(input.listingUrl, true);
+        logger.info({ transfer_id: input.transferId, files: listing.files.length, rejected: listing.rejected.length }, 'listing read');
+        return {
+          fingerprint: listing.fingerprint,
+          filesTotal: listing.files.length,
+          bytesTotal: listing.bytesTotal,
+          pageCount: Math.ceil(listing.files.length / config.LISTING_PAGE_SIZE),
+          folders: listing.folders,
+          rejected: listing.rejected.slice(0, MAX_REJECTED_LISTED),
+          rejectedCount: listing.rejected.length,
+          settings: {
+            concurrency: config.TRANSFER_CONCURRENCY,
+            filesPerActivity: config.FILES_PER_ACTIVITY,
+            pageSize: config.LISTING_PAGE_SIZE,
+            multipartMaxBytes: config.MULTIPART_MAX_BYTES,
+            maxFileAttempts: 5,
+            heartbeatTimeoutSeconds: config.FILE_HEARTBEAT_TIMEOUT_SECONDS,
+            retryWindowHours: config.RETRY_WINDOW_HOURS,
+          },
+        };
+      },
 
-    /** One page of the plan. Refuses a listing that changed since planning rather than mixing two versions. */
-    async loadPage(input: { listingUrl: string; fingerprint: string; page: number; pageSize: number }): Promise<FileEntry[]> {
-      const listing = await listings.matching(input.listingUrl, input.fingerprint);
-      return listing.files.slice(input.page * input.pageSize, (input.page + 1) * input.pageSize);
-    },
+      /** One page of the plan. Refuses a listing that changed since planning rather than mixing two versions. */
+      async loadPage(input: { listingUrl: string; fingerprint: string; page: number; pageSize: number }): Promise<FileEntry[]> {
+        const listing = await listings.matching(input.listingUrl, input.fingerprint);
+        return listing.files.slice(input.page * input.pageSize, (input.page + 1) * input.pageSize);
+      },
 
-    /** Specific entries of the plan, for retrying failed photos. */
-    async loadEntries(input: { listingUrl: string; fingerprint: string; indices: number[] }): Promise<FileEntry[]> {
-      const listing = await listings.matching(input.listingUrl, input.fingerprint);
-      return input.indices.map((i) => listing.files[i]).filter((f): f is FileEntry => f !== undefined);
-    },
+      /** Specific entries of the plan, for retrying failed photos. */
+      async loadEntries(input: { listingUrl: string; fingerprint: string; indices: number[] }): Promise<FileEntry[]> {
+        const listing = await listings.matching(input.listingUrl, input.fingerprint);
+        return input.indices.map((i) => listing.files[i]).filter((f): f is FileEntry => f !== undefined);
+      },
 
-    async reserveTargets(input: Credentials & { count: number }): Promise<string[]> {
-      return providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken).reserveTargets(input.count);
-    },
+      async reserveTargets(input: Credentials & { count: number }): Promise<string[]> {
+        return providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken).reserveTargets(input.count);
+      },
 
-    async createFolders(input: Credentials & { rootName: string; folders: string[]; targets: string[] }): Promise<CreatedFolders> {
-      const provider = providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken);
-      return provider.createFolders({ transferId: input.transferId, rootName: galleryFolderName(input.rootName), folders: input.folders, targets: input.targets });
-    },
+      async createFolders(input: Credentials & { rootName: string; folders: string[]; targets: string[] }): Promise<CreatedFolders> {
+        const provider = providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken);
+        return provider.createFolders({ transferId: input.transferId, rootName: galleryFolderName(input.rootName), folders: input.folders, targets: input.targets });
+      },
 
-    async transferFiles(unit: FileUnit) {
-      return transferFiles({ providers, http: deps.http, sourceHosts: config.SOURCE_URL_HOSTS, slots, logger }, unit);
-    },
+      async transferFiles(unit: FileUnit) {
+        return transferFiles({ providers, http: deps.http, sourceHosts: config.SOURCE_URL_HOSTS, slots, logger }, unit);
+      },
 
-    async notifyCompletion(report: CompletionReport): Promise<void> {
-      await postCompletion(config.COMPLETION_CALLBACK_URL, config.CALLBACK_SECRET, report);
-      logger.info({ transfer_id: report.transfer_id, status: report.status, failed_photos: report.failed_photos }, 'completion callback delivered');
-    },
+      async notifyCompletion(report: CompletionReport): Promise<void> {
+        await postCompletion(config.COMPLETION_CALLBACK_URL, config.CALLBACK_SECRET, report);
+        logger.info({ transfer_id: report.transfer_id, status: report.status, failed_photos: report.failed_photos }, 'completion callback delivered');
+      },
 
-    async revokeAccess(input: Credentials): Promise<void> {
-      await providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken).revokeAccess();
-      providers.forget(input.transferId);
-    },
-  });
+      async revokeAccess(input: Credentials): Promise<void> {
+        await providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken).revokeAccess();
+        providers.forget(input.transferId);
+      },
+    }),
+  );
+}
+
+/** How often the metadata steps heartbeat; the workflow gives them a 30 s heartbeat timeout. */
+const METADATA_HEARTBEAT_MS = 5_000;
+
+/**
+ * The metadata steps (listing, ids, folders, revoke) heartbeat while they run, with no details, so a worker that
+ * dies in one is noticed within the heartbeat timeout instead of the 5-minute start-to-close. transferFiles is
+ * not among them: it heartbeats its own checkpoints, which an empty heartbeat would erase.
+ */
+function withHeartbeats<T extends Record<string, (...args: never[]) => Promise<unknown>>>(names: Array<keyof T>, activities: T): T {
+  const wrapped: Record<string, unknown> = { ...activities };
+  for (const name of names) {
+    const fn = activities[name]!;
+    wrapped[name as string] = async (...args: never[]) => {
+      const ctx = Context.current();
+      const timer = setInterval(() => ctx.heartbeat(), METADATA_HEARTBEAT_MS);
+      try {
+        return await fn(...args);
+      } finally {
+        clearInterval(timer);
+      }
+    };
+  }
+  return wrapped as T;
 }
 
 /**

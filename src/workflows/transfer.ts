@@ -92,6 +92,8 @@ const HISTORY_EVENTS_BUDGET = 6000;
 
 const metadata = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
+  // They heartbeat while they run: a worker that dies in one is replaced within this, not the 5 minutes.
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 
