@@ -13,9 +13,16 @@ export class Pacer {
   /** Current rate: eased down on each rate-limit answer, back up to the configured rate on success. */
   #rate: number;
 
+  /**
+   * 2 % under the configured rate: requests leave here evenly spaced but reach the provider a few ms apart more
+   * or less (a busy event loop, the network), and a limit enforced to the millisecond rejects the early ones.
+   */
+  readonly #ceiling: number;
+
   constructor(private readonly ratePerSecond: number, private readonly burst: number) {
     this.#tokens = burst;
-    this.#rate = ratePerSecond;
+    this.#ceiling = ratePerSecond * 0.98;
+    this.#rate = this.#ceiling;
   }
 
   get rate(): number {
@@ -41,13 +48,14 @@ export class Pacer {
   }
 
   /**
-   * Called on a rate-limit answer. Pacing at exactly the provider's limit is fragile (a few ms of jitter makes a
-   * request early), so each answer eases the rate down 5%, and the first answers in a row cost one pacing
-   * interval only; a streak backs off exponentially (1, 2, 4 … 32 s, jittered). Retry-After wins when given.
+   * Called on a rate-limit answer. A lone answer between successes means one request arrived a little early:
+   * it costs one pacing interval and nothing more. Answers in a row mean the limit is lower than we think: each
+   * eases the rate down 5%, and from the third on they back off exponentially (1, 2, 4 … 32 s, jittered).
+   * Retry-After wins when given.
    */
   rateLimited(retryAfterMs?: number): number {
     this.#strikes = Math.min(this.#strikes + 1, 9);
-    this.#rate = Math.max(this.ratePerSecond * 0.25, this.#rate * 0.95);
+    if (this.#strikes > 1) this.#rate = Math.max(this.ratePerSecond * 0.25, this.#rate * 0.95);
     const interval = 1000 / this.#rate;
     const backoff = this.#strikes <= 2 ? interval : Math.min(32_000, 1000 * 2 ** (this.#strikes - 3)) + Math.floor(Math.random() * 250);
     const wait = retryAfterMs ?? backoff;
@@ -58,7 +66,7 @@ export class Pacer {
 
   succeeded(): void {
     this.#strikes = 0;
-    this.#rate = Math.min(this.ratePerSecond, this.#rate * 1.002);
+    this.#rate = Math.min(this.#ceiling, this.#rate * 1.002);
   }
 }
 
