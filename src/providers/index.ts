@@ -4,12 +4,13 @@ import { TransferError } from '../shared/errors';
 import type { CloudType } from '../shared/types';
 import { PacerRegistry } from './pacer';
 import type { DestinationProvider } from './types';
-import { DriveAuthRegistry } from './google-drive/auth';
+import { DriveAuth, driveAuthFor } from './google-drive/auth';
 import { ProviderCaller } from './caller';
 import { toTransferError } from './google-drive/errors';
 import { GoogleDriveProvider } from './google-drive/provider';
 import { YandexApi } from './yandex-disk/api';
-import { YandexAuthRegistry } from './yandex-disk/auth';
+import { YandexAuth } from './yandex-disk/auth';
+import { PerTransfer } from './per-transfer';
 import { toYandexError } from './yandex-disk/errors';
 import { YandexDiskProvider } from './yandex-disk/provider';
 
@@ -17,30 +18,25 @@ export type { DestinationProvider } from './types';
 
 /** Builds the provider for one transfer from its sealed credentials. Long-lived per worker process. */
 export class Providers {
-  readonly #driveAuth: DriveAuthRegistry;
+  readonly #driveAuth: PerTransfer<DriveAuth>;
   readonly #pacers: PacerRegistry;
   readonly #yandexPacers: PacerRegistry;
-  readonly #yandexAuth: YandexAuthRegistry | null;
+  readonly #yandexAuth: PerTransfer<YandexAuth> | null;
 
   constructor(private readonly config: Config, private readonly sealer: Sealer) {
-    this.#driveAuth = new DriveAuthRegistry({
+    const google = {
       clientId: config.GOOGLE_CLIENT_ID,
       clientSecret: config.GOOGLE_CLIENT_SECRET,
       authUrl: config.GOOGLE_AUTH_URL,
       tokenUrl: config.GOOGLE_TOKEN_URL,
       revokeUrl: config.GOOGLE_REVOKE_URL,
-    });
+    };
+    this.#driveAuth = new PerTransfer((refreshToken) => driveAuthFor(google, refreshToken));
     this.#pacers = new PacerRegistry(config.DRIVE_WRITES_PER_SECOND, config.DRIVE_WRITE_BURST);
     this.#yandexPacers = new PacerRegistry(config.YANDEX_WRITES_PER_SECOND, config.YANDEX_WRITE_BURST);
-    this.#yandexAuth =
-      config.YANDEX_CLIENT_ID && config.YANDEX_CLIENT_SECRET
-        ? new YandexAuthRegistry({
-            clientId: config.YANDEX_CLIENT_ID,
-            clientSecret: config.YANDEX_CLIENT_SECRET,
-            tokenUrl: config.YANDEX_TOKEN_URL,
-            revokeUrl: config.YANDEX_REVOKE_URL,
-          })
-        : null;
+    const { YANDEX_CLIENT_ID: clientId, YANDEX_CLIENT_SECRET: clientSecret } = config;
+    const yandex = clientId && clientSecret ? { clientId, clientSecret, tokenUrl: config.YANDEX_TOKEN_URL, revokeUrl: config.YANDEX_REVOKE_URL } : null;
+    this.#yandexAuth = yandex ? new PerTransfer((refreshToken) => new YandexAuth(yandex, refreshToken)) : null;
   }
 
   forTransfer(cloudType: CloudType, transferId: string, sealedRefreshToken: string): DestinationProvider {

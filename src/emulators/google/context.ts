@@ -1,6 +1,6 @@
 import type { Link } from '../shared/link';
 import type { DriveStore } from './drive/store';
-import type { WriteRateLimiter } from './drive/rateLimiter';
+import type { DriveWriteRateLimiter } from './drive/rateLimiter';
 import type { FaultInjector } from './faults';
 import type { TokenStore } from './oauth/tokens';
 import type { ResolvedOptions } from './options';
@@ -16,7 +16,7 @@ export interface GoogleContext {
   sessions: SessionStore;
   faults: FaultInjector;
   stats: GoogleStats;
-  limiter: WriteRateLimiter;
+  limiter: DriveWriteRateLimiter;
   /** The one link all /upload request bodies share (uploadBytesPerSecond). */
   uploadLink: Link;
 }

@@ -2,7 +2,7 @@ import { jsonReply, type Reply } from '../shared/http';
 import { Link } from '../shared/link';
 import { createEmulatorServer } from '../shared/server';
 import type { GoogleContext } from './context';
-import { WriteRateLimiter } from './drive/rateLimiter';
+import { DriveWriteRateLimiter } from './drive/rateLimiter';
 import { fileRoutes } from './drive/files';
 import { DriveStore } from './drive/store';
 import { FaultInjector } from './faults';
@@ -56,7 +56,7 @@ export function createGoogleEmulator(options: GoogleEmulatorOptions): GoogleEmul
     sessions: new SessionStore(now, () => ctx.opts.sessionTtlMs),
     faults: new FaultInjector(),
     stats: new GoogleStats(),
-    limiter: new WriteRateLimiter(() => ctx.opts, now),
+    limiter: new DriveWriteRateLimiter(() => ctx.opts, now),
     uploadLink: new Link(() => ctx.opts.uploadBytesPerSecond),
   };
   const tree = (user = DEFAULT_USER): DriveNode[] => driveTree(ctx.drives.of(user));

@@ -1,5 +1,5 @@
 import type { Link } from '../shared/link';
-import type { WriteRateLimiter } from './disk/rateLimiter';
+import type { WriteRateLimiter } from '../shared/write-rate-limiter';
 import type { DiskStore } from './disk/store';
 import type { FaultInjector } from './faults';
 import type { TokenStore } from './oauth/tokens';

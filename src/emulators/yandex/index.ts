@@ -2,7 +2,7 @@ import { jsonReply, type Reply } from '../shared/http';
 import { Link } from '../shared/link';
 import { createEmulatorServer } from '../shared/server';
 import type { YandexContext } from './context';
-import { WriteRateLimiter } from './disk/rateLimiter';
+import { WriteRateLimiter } from '../shared/write-rate-limiter';
 import { resourceRoutes } from './disk/resources';
 import { DiskStore } from './disk/store';
 import { FaultInjector } from './faults';

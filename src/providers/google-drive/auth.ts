@@ -55,27 +55,9 @@ function refreshError(err: unknown): TransferError {
   return new TransferError('auth_unavailable', `could not refresh the Google access token: ${(err as Error).message}`, true);
 }
 
-/** One DriveAuth per transfer in this process, so parallel uploads of a gallery share one access token. */
-export class DriveAuthRegistry {
-  readonly #entries = new Map<string, { auth: DriveAuth; used: number }>();
-
-  constructor(private readonly settings: GoogleOAuthSettings) {}
-
-  get(transferId: string, refreshToken: string): DriveAuth {
-    const now = Date.now();
-    for (const [k, v] of this.#entries) if (now - v.used > 30 * 60_000) this.#entries.delete(k);
-    let entry = this.#entries.get(transferId);
-    if (!entry) {
-      const client = createOAuthClient(this.settings);
-      client.setCredentials({ refresh_token: refreshToken });
-      entry = { auth: new DriveAuth(client), used: now };
-      this.#entries.set(transferId, entry);
-    }
-    entry.used = now;
-    return entry.auth;
-  }
-
-  forget(transferId: string): void {
-    this.#entries.delete(transferId);
-  }
+/** A DriveAuth from a transfer's refresh token (see PerTransfer for sharing it across the transfer's uploads). */
+export function driveAuthFor(settings: GoogleOAuthSettings, refreshToken: string): DriveAuth {
+  const client = createOAuthClient(settings);
+  client.setCredentials({ refresh_token: refreshToken });
+  return new DriveAuth(client);
 }

@@ -77,26 +77,3 @@ export class YandexAuth {
     throw new TransferError('auth_unavailable', `Yandex ID answered HTTP ${res.status}`, true);
   }
 }
-
-/** One YandexAuth per transfer in this process, so parallel uploads of a gallery share one access token. */
-export class YandexAuthRegistry {
-  readonly #entries = new Map<string, { auth: YandexAuth; used: number }>();
-
-  constructor(private readonly settings: YandexOAuthSettings) {}
-
-  get(transferId: string, refreshToken: string): YandexAuth {
-    const now = Date.now();
-    for (const [k, v] of this.#entries) if (now - v.used > 30 * 60_000) this.#entries.delete(k);
-    let entry = this.#entries.get(transferId);
-    if (!entry) {
-      entry = { auth: new YandexAuth(this.settings, refreshToken), used: now };
-      this.#entries.set(transferId, entry);
-    }
-    entry.used = now;
-    return entry.auth;
-  }
-
-  forget(transferId: string): void {
-    this.#entries.delete(transferId);
-  }
-}

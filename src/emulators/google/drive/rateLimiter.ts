@@ -1,25 +1,8 @@
-/** Per-user token bucket for Drive writes, reading its rate from the (mutable) options each time. */
-export class WriteRateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+import { WriteRateLimiter } from '../../shared/write-rate-limiter';
+
+/** The shared write bucket, plus how Drive says "slow down": 403 or 429. */
+export class DriveWriteRateLimiter extends WriteRateLimiter {
   private limited = 0;
-
-  constructor(
-    private readonly settings: () => { writesPerSecond?: number; writeBurst: number },
-    private readonly now: () => number,
-  ) {}
-
-  tryAcquire(user: string): boolean {
-    const { writesPerSecond, writeBurst } = this.settings();
-    if (!writesPerSecond) return true;
-    const now = this.now();
-    const bucket = this.buckets.get(user) ?? { tokens: writeBurst, at: now };
-    bucket.tokens = Math.min(writeBurst, bucket.tokens + ((now - bucket.at) / 1000) * writesPerSecond);
-    bucket.at = now;
-    this.buckets.set(user, bucket);
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
-  }
 
   /** Status for the next rate-limited answer; 'alternate' flips 403/429 so clients must handle both. */
   nextStatus(style: '403' | '429' | 'alternate'): 403 | 429 {

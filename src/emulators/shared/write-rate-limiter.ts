@@ -1,4 +1,7 @@
-/** Per-user token bucket for writes, reading its rate from the (mutable) options each time. */
+/**
+ * Per-user token bucket for writes, reading its rate from the (mutable) options each time. Shared by the Google
+ * and Yandex emulators: both providers limit writes per user.
+ */
 export class WriteRateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
