@@ -19,10 +19,12 @@ const RATE = Number(process.env.BENCH_B4_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_B4_SECONDS ?? 5);
 
 export async function apiLatency(temporalAddress: string) {
+  const google = createGoogleEmulator({ clientId: 'bench', clientSecret: 'bench-secret', redirectUris: [] });
+  const googleUrl = (await google.listen(0, '127.0.0.1')).url;
+  // Chosen once the emulator holds its port, so it cannot be the emulator's.
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const google = createGoogleEmulator({ clientId: 'bench', clientSecret: 'bench-secret', redirectUris: [`${apiUrl}/cloud_archive/oauth/google/callback`] });
-  const googleUrl = (await google.listen(0, '127.0.0.1')).url;
+  google.setOptions({ redirectUris: [`${apiUrl}/cloud_archive/oauth/google/callback`] });
   const queue = `bench.api.${randomBytes(4).toString('hex')}`;
   const env = {
     LOG_LEVEL: 'warn',

@@ -93,15 +93,18 @@ function providerScenarios(): Scenario[] {
 }
 
 async function run(scenario: Scenario, temporalAddress: string, bundlePath: string) {
-  const apiPort = await freePort();
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
   const secret = randomBytes(24).toString('hex');
-  const google = createGoogleEmulator({ clientId: 'bench', clientSecret: 'bench-secret', redirectUris: [`${apiUrl}/cloud_archive/oauth/google/callback`], ...scenario.google });
+  const google = createGoogleEmulator({ clientId: 'bench', clientSecret: 'bench-secret', redirectUris: [], ...scenario.google });
   const googleUrl = (await google.listen(0, '127.0.0.1')).url;
-  const yandex = createYandexEmulator({ clientId: 'bench-ya', clientSecret: 'bench-ya-secret', redirectUris: [`${apiUrl}/cloud_archive/oauth/yandex/callback`], ...scenario.yandex });
+  const yandex = createYandexEmulator({ clientId: 'bench-ya', clientSecret: 'bench-ya-secret', redirectUris: [], ...scenario.yandex });
   const yandexUrl = (await yandex.listen(0, '127.0.0.1')).url;
   const gallery = createGalleryEmulator({ callbackSecret: secret });
   const galleryUrl = (await gallery.listen(0, '127.0.0.1')).url;
+  // Chosen once the emulators hold their ports, so it cannot be one of theirs.
+  const apiPort = await freePort();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  google.setOptions({ redirectUris: [`${apiUrl}/cloud_archive/oauth/google/callback`] });
+  yandex.setOptions({ redirectUris: [`${apiUrl}/cloud_archive/oauth/yandex/callback`] });
   const hash = randomBytes(16).toString('hex');
   gallery.addGallery({ galleryId: '42', hash, files: scenario.files });
   const suffix = randomBytes(4).toString('hex');

@@ -34,6 +34,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A free port kept bound until release(): while held, no other server asking for port 0 can be given it (what
+ * freePort alone cannot promise when emulators start between picking a port and listening on it).
+ */
+export async function holdPort(): Promise<{ port: number; release(): Promise<void> }> {
+  const server = createServer();
+  server.unref();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as { port: number };
+  return { port, release: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
 export async function waitForTemporal(address: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -84,25 +84,18 @@ export interface Stack {
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const apiPort = await freePort();
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
   const secret = randomBytes(24).toString('hex');
-  const google = createGoogleEmulator({
-    clientId: 'test-client.apps.googleusercontent.com',
-    clientSecret: 'test-client-secret',
-    redirectUris: [`${apiUrl}/cloud_archive/oauth/google/callback`],
-    ...opts.google,
-  });
+  const google = createGoogleEmulator({ clientId: 'test-client.apps.googleusercontent.com', clientSecret: 'test-client-secret', redirectUris: [], ...opts.google });
   const googleUrl = (await google.listen(0, '127.0.0.1')).url;
-  const yandex = createYandexEmulator({
-    clientId: 'test-yandex-client',
-    clientSecret: 'test-yandex-secret',
-    redirectUris: [`${apiUrl}/cloud_archive/oauth/yandex/callback`],
-    ...opts.yandex,
-  });
+  const yandex = createYandexEmulator({ clientId: 'test-yandex-client', clientSecret: 'test-yandex-secret', redirectUris: [], ...opts.yandex });
   const yandexUrl = (await yandex.listen(0, '127.0.0.1')).url;
   const gallery = createGalleryEmulator({ callbackSecret: secret });
   const galleryUrl = (await gallery.listen(0, '127.0.0.1')).url;
+  // The API's port is chosen once the emulators hold theirs: a port picked earlier could be handed to one of them.
+  const apiPort = await freePort();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  google.setOptions({ redirectUris: [`${apiUrl}/cloud_archive/oauth/google/callback`] });
+  yandex.setOptions({ redirectUris: [`${apiUrl}/cloud_archive/oauth/yandex/callback`] });
   const suffix = randomBytes(4).toString('hex');
   const env: Record<string, string> = {
     NODE_ENV: 'test',

@@ -34,10 +34,12 @@ describe('consent for Yandex Disk', () => {
   let config: Config;
 
   before(async () => {
+    yandex = createYandexEmulator({ clientId: 'ya-client', clientSecret: 'ya-secret', redirectUris: [] });
+    const { url } = await yandex.listen(0, '127.0.0.1');
+    // Chosen once the emulator holds its port, so it cannot be the emulator's.
     const port = await freePort();
     const publicUrl = `http://127.0.0.1:${port}`;
-    yandex = createYandexEmulator({ clientId: 'ya-client', clientSecret: 'ya-secret', redirectUris: [`${publicUrl}/cloud_archive/oauth/yandex/callback`] });
-    const { url } = await yandex.listen(0, '127.0.0.1');
+    yandex.setOptions({ redirectUris: [`${publicUrl}/cloud_archive/oauth/yandex/callback`] });
     config = parseConfig({
       PORT: String(port),
       PUBLIC_URL: publicUrl,

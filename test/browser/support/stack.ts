@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { startApi } from '../../../src/api';
 import { createBridge } from '../../../src/bridge/bridge';
 import { Config, parseConfig } from '../../../src/config';
-import { freePort } from '../../../src/devtools/temporal-server';
+import { holdPort } from '../../../src/devtools/temporal-server';
 import type { CallbackRecord } from '../../../src/emulators/gallery';
 import { Sandbox, SANDBOX_ARCHIVE_HOST, albumsOf, startSandbox } from '../../../src/sandbox';
 import { createLogger } from '../../../src/shared/logger';
@@ -57,7 +57,8 @@ export interface TestGallery {
 }
 
 export async function startBrowserStack(): Promise<BrowserStack> {
-  const apiPort = await freePort();
+  const held = await holdPort(); // until the API listens: the sandbox's emulators start in between
+  const apiPort = held.port;
   const apiOrigin = `http://${HOSTS.api}:${apiPort}`;
   const sandbox = await startSandbox({ publicUrl: apiOrigin, googleHostname: HOSTS.google, galleryHostname: HOSTS.gallery });
   sandbox.google.setOptions({ consent: 'page' }); // a person (the test) clicks Allow or Deny
@@ -98,6 +99,7 @@ export async function startBrowserStack(): Promise<BrowserStack> {
   const worker: RunningWorker = await startWorker(config, quiet.child({ role: 'worker' }), { workflowBundleCode: (await workflowBundle()).code });
   const bridge = createBridge({ config, logger: quiet.child({ role: 'bridge' }), startWorkflow: (input) => startTransfer(client, config.TEMPORAL_TASK_QUEUE, input) });
   await bridge.start();
+  await held.release();
   const api = await startApi(config, apiLogger);
 
   let galleryCounter = 700000;
