@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RateLimitedError } from '../../src/shared/errors';
-import { classifyDriveError, retryAfterMs } from '../../src/providers/google-drive/errors';
+import { classifyDriveError } from '../../src/providers/google-drive/errors';
+import { retryAfterMs } from '../../src/providers/retry-after';
 
 const body = (code: number, reason: string) => ({ error: { code, message: 'm', errors: [{ domain: 'usageLimits', reason, message: 'm' }] } });
 

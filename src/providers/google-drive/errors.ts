@@ -1,12 +1,11 @@
 import { RateLimitedError, TransferError, UnauthorizedError } from '../../shared/errors';
+import { Headers, retryAfterMs } from '../retry-after';
 
 /**
  * Drive's HTTP answers → the shared retry vocabulary. One function, so the multipart path, the resumable path
  * and folder creation all agree. Reasons from https://developers.google.com/workspace/drive/api/guides/handle-errors.
  * gaxios retries neither POST nor 403 and ignores Retry-After, so nothing below relies on it.
  */
-
-type Headers = Record<string, string | string[] | undefined>;
 
 /** Drive error body: {"error":{"code":403,"message":"…","errors":[{"reason":"…"}]}}. */
 export function driveReason(body: unknown): { reason: string | undefined; message: string | undefined } {
@@ -16,16 +15,6 @@ export function driveReason(body: unknown): { reason: string | undefined; messag
     reason: typeof reason === 'string' ? reason : undefined,
     message: typeof error?.message === 'string' ? error.message : undefined,
   };
-}
-
-/** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
-  const raw = headers['retry-after'];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 const RATE_LIMIT_REASONS = new Set(['userRateLimitExceeded', 'rateLimitExceeded']);

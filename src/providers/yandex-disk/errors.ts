@@ -1,5 +1,5 @@
 import { RateLimitedError, TransferError, UnauthorizedError } from '../../shared/errors';
-import { retryAfterMs } from '../google-drive/errors';
+import { retryAfterMs } from '../retry-after';
 
 /**
  * Yandex Disk's HTTP answers → the shared retry vocabulary. Error bodies are
