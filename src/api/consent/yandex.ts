@@ -1,4 +1,5 @@
 import { Config, YANDEX_OAUTH_CALLBACK_PATH, oauthRedirectUri } from '../../config';
+import { postToYandexId } from '../../shared/yandex-id';
 import type { ConsentProvider } from './types';
 
 /**
@@ -25,16 +26,10 @@ class YandexTokenError extends Error {
 
 /** Yandex ID (https://yandex.ru/dev/id/doc/en/codes/code-url): authorization code with PKCE S256. */
 export function yandexConsent(config: YandexOAuthConfig & { YANDEX_CLIENT_ID: string; YANDEX_CLIENT_SECRET: string }): ConsentProvider {
-  const basic = `Basic ${Buffer.from(`${config.YANDEX_CLIENT_ID}:${config.YANDEX_CLIENT_SECRET}`).toString('base64')}`;
+  const client = { clientId: config.YANDEX_CLIENT_ID, clientSecret: config.YANDEX_CLIENT_SECRET };
   const post = async (url: string, form: Record<string, string>): Promise<Record<string, unknown>> => {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams(form),
-      signal: AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS),
-    });
-    const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-    if (!res.ok) throw new YandexTokenError(res.status, typeof body.error === 'string' ? body.error : undefined);
+    const { ok, status, body } = await postToYandexId(url, client, form, TOKEN_REQUEST_TIMEOUT_MS);
+    if (!ok) throw new YandexTokenError(status, typeof body.error === 'string' ? body.error : undefined);
     return body;
   };
   const text = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);

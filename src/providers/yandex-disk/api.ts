@@ -62,16 +62,9 @@ export class YandexApi {
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]) : AbortSignal.timeout(CALL_TIMEOUT_MS),
     });
-    const text = await res.body.text();
-    const parsed = text ? safeJson(text) : {};
+    const parsed = safeJson(await res.body.text());
     if (res.statusCode >= 200 && res.statusCode < 300) return parsed as T;
-    const error = parsed as { error?: unknown; description?: unknown };
-    throw new YandexHttpError(
-      res.statusCode,
-      typeof error.error === 'string' ? error.error : undefined,
-      typeof error.description === 'string' ? error.description : undefined,
-      { 'retry-after': headerText(res.headers['retry-after']) },
-    );
+    throw httpError(res.statusCode, parsed, res.headers);
   }
 }
 
@@ -83,25 +76,22 @@ export async function putToUploadLink(href: string, body: AsyncIterable<Buffer>,
     body: Readable.from(body),
     signal,
   });
-  const text = await res.body.text();
+  const parsed = safeJson(await res.body.text());
   if (res.statusCode === 201 || res.statusCode === 202) return;
-  const error = (text ? safeJson(text) : {}) as { error?: unknown; description?: unknown };
-  throw new YandexHttpError(
-    res.statusCode,
-    typeof error.error === 'string' ? error.error : undefined,
-    typeof error.description === 'string' ? error.description : undefined,
-    { 'retry-after': headerText(res.headers['retry-after']) },
-  );
+  throw httpError(res.statusCode, parsed, res.headers);
 }
 
+/** A non-2xx answer with Yandex's error body {"message","description","error"}. */
+function httpError(status: number, body: unknown, headers: Record<string, string | string[] | undefined>): YandexHttpError {
+  const { error, description } = (body ?? {}) as { error?: unknown; description?: unknown };
+  return new YandexHttpError(status, typeof error === 'string' ? error : undefined, typeof description === 'string' ? description : undefined, headers);
+}
+
+/** The parsed body, or {} when it is empty or not JSON (a proxy's HTML error page). */
 function safeJson(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return text ? JSON.parse(text) : {};
   } catch {
     return {};
   }
-}
-
-function headerText(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

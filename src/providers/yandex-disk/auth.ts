@@ -1,4 +1,5 @@
 import { TransferError } from '../../shared/errors';
+import { postToYandexId } from '../../shared/yandex-id';
 
 export interface YandexOAuthSettings {
   clientId: string;
@@ -54,26 +55,16 @@ export class YandexAuth {
   }
 
   async #post(url: string, form: Record<string, string>): Promise<Record<string, unknown>> {
-    const basic = Buffer.from(`${this.settings.clientId}:${this.settings.clientSecret}`).toString('base64');
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: new URLSearchParams(form),
-        signal: AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS),
-      });
-    } catch (err) {
+    const { ok, status, body } = await postToYandexId(url, this.settings, form, TOKEN_REQUEST_TIMEOUT_MS).catch((err: unknown) => {
       throw new TransferError('auth_unavailable', `could not reach Yandex ID: ${(err as Error).message}`, true);
-    }
-    const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-    if (res.ok) return body;
+    });
+    if (ok) return body;
     if (body.error === 'invalid_grant') {
       throw new TransferError('auth_revoked', 'Yandex no longer accepts our access to this Disk (revoked by the user or expired); the client must press "Save to Yandex Disk" again', false);
     }
-    if (res.status >= 400 && res.status < 500) {
-      throw new TransferError('auth_rejected', `Yandex ID refused our token request (HTTP ${res.status}${typeof body.error === 'string' ? `, ${body.error}` : ''})`, false);
+    if (status >= 400 && status < 500) {
+      throw new TransferError('auth_rejected', `Yandex ID refused our token request (HTTP ${status}${typeof body.error === 'string' ? `, ${body.error}` : ''})`, false);
     }
-    throw new TransferError('auth_unavailable', `Yandex ID answered HTTP ${res.status}`, true);
+    throw new TransferError('auth_unavailable', `Yandex ID answered HTTP ${status}`, true);
   }
 }

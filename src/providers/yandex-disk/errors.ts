@@ -1,5 +1,5 @@
 import { RateLimitedError, TransferError, UnauthorizedError } from '../../shared/errors';
-import { retryAfterMs } from '../retry-after';
+import { Headers, retryAfterMs } from '../retry-after';
 
 /**
  * Yandex Disk's HTTP answers → the shared retry vocabulary. Error bodies are
@@ -15,7 +15,7 @@ export class YandexHttpError extends Error {
     /** The `error` name from the body, e.g. DiskPathPointsToExistentDirectoryError. */
     readonly error: string | undefined,
     readonly description: string | undefined,
-    readonly headers: Record<string, string | undefined>,
+    readonly headers: Headers,
   ) {
     super(`Yandex Disk answered HTTP ${status}${error ? ` (${error})` : ''}`);
   }

@@ -119,22 +119,15 @@ export class YandexDiskProvider implements DestinationProvider {
         if (isConflict(err, 'DiskResourceAlreadyExistsError')) return this.#verifyExisting(req, path, false);
         // Refused for this photo (e.g. a URL Yandex will not fetch): streaming may still work. Retryable
         // failures and those about the whole account are not the URL's fault.
-        const failure = err as TransferError;
-        if (failure instanceof TransferError && !failure.retryable && !ACCOUNT_WIDE_CODES.has(failure.code)) return null;
+        if (err instanceof TransferError && !err.retryable && !ACCOUNT_WIDE_CODES.has(err.code)) return null;
         throw err;
       }
       req.saveCheckpoint({ operation } satisfies YandexCheckpoint);
     }
-    const status = await this.#waitFor(operation, req);
-    if (status === 'success') {
-      const stored = await this.#metadata(path, 'type,size,md5');
-      if (stored) return this.#verified(req, path, stored, undefined, 0);
-    } else if (status === 'gone') {
-      // Yandex forgets finished operations after a while: what is at the path tells what happened.
-      const stored = await this.#metadata(path, 'type,size,md5');
-      if (stored) return this.#verified(req, path, stored, undefined, 0);
-    }
-    return null;
+    // 'gone': Yandex forgets finished operations after a while; what is at the path tells what happened.
+    if ((await this.#waitFor(operation, req)) === 'failed') return null;
+    const stored = await this.#metadata(path, 'type,size,md5');
+    return stored ? this.#verified(req, path, stored, undefined, 0) : null;
   }
 
   /** Streams the photo through us: CRC32 and size checked against the listing, MD5 against what Yandex stored. */
