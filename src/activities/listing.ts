@@ -66,7 +66,7 @@ export class ListingCache {
       parts.push(piece);
     }
     try {
-      return parseListing(Buffer.concat(parts).toString('utf8'), this.config.SOURCE_URL_HOSTS);
+      return await parseListing(Buffer.concat(parts).toString('utf8'), this.config.SOURCE_URL_HOSTS);
     } catch (err) {
       if (err instanceof ListingError) throw new TransferError('listing_invalid', err.message, false);
       throw err;

@@ -55,8 +55,24 @@ export class ListingError extends Error {
   override name = 'ListingError';
 }
 
-/** The listing is a JSON array of entries; an object with a `files` array is accepted too. */
-export function parseListing(body: string, sourceHosts: readonly HostRule[]): Listing {
+/** Entries handled between two yields to the event loop: planning never holds it for long (heartbeats, /healthz). */
+const ENTRIES_PER_SLICE = 2000;
+
+/** A valid entry of the listing before its file name is made unique. */
+interface Accepted {
+  sourceId: number;
+  folders: string[];
+  fileName: string;
+  url: string;
+  size: number;
+  crc: string;
+}
+
+/**
+ * The listing is a JSON array of entries; an object with a `files` array is accepted too. Async only to yield
+ * to the event loop every few thousand entries: the result is the same for the same bytes.
+ */
+export async function parseListing(body: string, sourceHosts: readonly HostRule[]): Promise<Listing> {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -66,55 +82,84 @@ export function parseListing(body: string, sourceHosts: readonly HostRule[]): Li
   const raw = Array.isArray(json) ? json : (json as { files?: unknown })?.files;
   if (!Array.isArray(raw)) throw new ListingError('the gallery listing is not a JSON array of files');
 
-  const files: FileEntry[] = [];
+  const accepted: Accepted[] = [];
   const rejected: RejectedEntry[] = [];
-  const folders = new Set<string>();
   const seen = new Set<string>();
-  const names = new NameDeduper();
-  let bytesTotal = 0;
-
-  raw.forEach((item: unknown, position) => {
-    const parsed = entrySchema.safeParse(item);
-    const rawName = typeof (item as { name?: unknown })?.name === 'string' ? String((item as { name: string }).name) : '';
-    const reject = (reason: string, sourceId: number | null = null) =>
-      rejected.push({ position, sourceId, name: rawName.slice(0, 300), reason });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      return reject(`field "${issue.path.join('.') || 'entry'}" ${issue.message.toLowerCase()}`, (item as { id?: number })?.id ?? null);
+  for (let position = 0; position < raw.length; position++) {
+    if (position % ENTRIES_PER_SLICE === ENTRIES_PER_SLICE - 1) await yieldToEventLoop();
+    const result = acceptEntry(raw[position], sourceHosts);
+    if ('reason' in result) {
+      rejected.push({ position, ...result });
+      continue;
     }
-    const entry = parsed.data;
-    let url: URL;
-    try {
-      url = new URL(entry.url);
-    } catch {
-      return reject('url is not a valid URL', entry.id);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return reject(`url scheme ${url.protocol} is not allowed`, entry.id);
-    if (!isHostAllowed(url, sourceHosts)) return reject(`url host ${url.host} is not on SOURCE_URL_HOSTS`, entry.id);
-    const path = toDestinationPath(entry.name);
-    if (!path.ok) return reject(path.reason, entry.id);
-
-    const folder = path.folders.join('/');
-    const key = `${entry.id}\u0000${folder}\u0000${path.fileName}`;
-    if (seen.has(key)) return; // the same photo listed twice at the same place: copy it once
+    const key = `${result.sourceId}\u0000${result.folders.join('/')}\u0000${result.fileName}`;
+    if (seen.has(key)) continue; // the same photo listed twice at the same place: copy it once
     seen.add(key);
-    for (let depth = 1; depth <= path.folders.length; depth++) folders.add(path.folders.slice(0, depth).join('/'));
+    accepted.push(result);
+  }
+  const folders = folderPaths(accepted);
+  const files = await nameFiles(accepted, folders);
+  return { files, folders, rejected, bytesTotal: files.reduce((sum, f) => sum + f.size, 0), fingerprint: fingerprintOf(files) };
+}
 
-    files.push({
-      index: files.length,
-      sourceId: entry.id,
-      folder,
-      name: names.unique(folder, path.fileName),
-      url: url.toString(),
-      size: entry.filesize,
-      crc: entry.crc.toLowerCase().padStart(8, '0'),
-    });
-    bytesTotal += entry.filesize;
-  });
+/** One listing entry checked: where it goes and where it comes from, or why it can never be copied. */
+function acceptEntry(item: unknown, sourceHosts: readonly HostRule[]): Accepted | Omit<RejectedEntry, 'position'> {
+  const parsed = entrySchema.safeParse(item);
+  const rawName = typeof (item as { name?: unknown })?.name === 'string' ? String((item as { name: string }).name) : '';
+  const reject = (reason: string, sourceId: number | null) => ({ sourceId, name: rawName.slice(0, 300), reason });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return reject(`field "${issue.path.join('.') || 'entry'}" ${issue.message.toLowerCase()}`, (item as { id?: number })?.id ?? null);
+  }
+  const entry = parsed.data;
+  let url: URL;
+  try {
+    url = new URL(entry.url);
+  } catch {
+    return reject('url is not a valid URL', entry.id);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return reject(`url scheme ${url.protocol} is not allowed`, entry.id);
+  if (!isHostAllowed(url, sourceHosts)) return reject(`url host ${url.host} is not on SOURCE_URL_HOSTS`, entry.id);
+  const path = toDestinationPath(entry.name);
+  if (!path.ok) return reject(path.reason, entry.id);
+  const crc = entry.crc.toLowerCase().padStart(8, '0');
+  return { sourceId: entry.id, folders: path.folders, fileName: path.fileName, url: url.toString(), size: entry.filesize, crc };
+}
 
-  const sortedFolders = [...folders].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
-  const fingerprint = createHash('sha256')
-    .update(JSON.stringify(files.map((f) => [f.sourceId, f.folder, f.name, f.url, f.size, f.crc])))
-    .digest('hex');
-  return { files, folders: sortedFolders, rejected, bytesTotal, fingerprint };
+/** Every album path, parents before children. */
+function folderPaths(accepted: Accepted[]): string[] {
+  const folders = new Set<string>();
+  for (const a of accepted) for (let depth = 1; depth <= a.folders.length; depth++) folders.add(a.folders.slice(0, depth).join('/'));
+  return [...folders].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
+}
+
+/**
+ * Final file names. Albums keep their names and photos give way: a photo named like an album of the same
+ * folder becomes "A (2)", so no destination ever meets a file where a folder is (or the other way round).
+ */
+async function nameFiles(accepted: Accepted[], folders: string[]): Promise<FileEntry[]> {
+  const names = new NameDeduper();
+  for (const path of folders) {
+    const cut = path.lastIndexOf('/');
+    names.reserve(cut < 0 ? '' : path.slice(0, cut), path.slice(cut + 1));
+  }
+  const files: FileEntry[] = [];
+  for (const a of accepted) {
+    if (files.length % ENTRIES_PER_SLICE === ENTRIES_PER_SLICE - 1) await yieldToEventLoop();
+    const folder = a.folders.join('/');
+    files.push({ index: files.length, sourceId: a.sourceId, folder, name: names.unique(folder, a.fileName), url: a.url, size: a.size, crc: a.crc });
+  }
+  return files;
+}
+
+function fingerprintOf(files: FileEntry[]): string {
+  const hash = createHash('sha256');
+  // Same bytes as hashing one JSON array of [sourceId, folder, name, url, size, crc] rows, built row by row.
+  hash.update('[');
+  files.forEach((f, i) => hash.update((i > 0 ? ',' : '') + JSON.stringify([f.sourceId, f.folder, f.name, f.url, f.size, f.crc])));
+  return hash.update(']').digest('hex');
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

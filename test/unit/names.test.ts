@@ -5,7 +5,7 @@ import { cleanSegment, galleryFolderName, MAX_NAME_CHARS, NameDeduper, shorten, 
 test('album path and file name come from the entry name', () => {
   assert.deepEqual(toDestinationPath('Photos 1/Test_011.jpg'), { ok: true, folders: ['Photos 1'], fileName: 'Test_011.jpg' });
   assert.deepEqual(toDestinationPath('Test.jpg'), { ok: true, folders: [], fileName: 'Test.jpg' });
-  assert.deepEqual(toDestinationPath('a\\b/c.jpg'), { ok: true, folders: ['a', 'b'], fileName: 'c.jpg' });
+  assert.deepEqual(toDestinationPath('a\\b/c.jpg'), { ok: true, folders: ['a\uff3cb'], fileName: 'c.jpg' });
 });
 
 test('empty and "." segments are dropped, ".." is refused', () => {
@@ -50,4 +50,14 @@ test('the gallery folder name is one segment everywhere', () => {
   assert.equal(galleryFolderName('Wedding: day 1'), 'Wedding\uff1a day 1');
   assert.equal(galleryFolderName('..'), 'Gallery');
   assert.equal(galleryFolderName('Свадьба A & B'), 'Свадьба A & B');
+});
+
+test('a reserved name (an album) is never given to a file; suffixes resume where they stopped', () => {
+  const d = new NameDeduper();
+  d.reserve('', 'A');
+  assert.equal(d.unique('', 'a'), 'a (2)');
+  assert.equal(d.unique('', 'IMG (2).jpg'), 'IMG (2).jpg');
+  assert.equal(d.unique('', 'IMG.jpg'), 'IMG.jpg');
+  assert.equal(d.unique('', 'IMG.jpg'), 'IMG (3).jpg');
+  assert.equal(d.unique('', 'IMG.jpg'), 'IMG (4).jpg');
 });
