@@ -11,11 +11,14 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer } from '../src/devtools/temporal-server';
+import { brokerAccepts, ensureRabbitMq } from '../src/devtools/prerequisites';
+
+/** Longest one fault test file may take (node applies --test-timeout to each file as well). */
+const TEST_TIMEOUT_MS = 10 * 60_000;
 
 const SUITE = 'test/faults';
 
@@ -25,19 +28,9 @@ function testFiles(): string[] {
   return readdirSync(SUITE).filter((f) => f.endsWith('.test.ts')).sort().map((f) => join(SUITE, f));
 }
 
-function brokerAccepts(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port: 5672 });
-    socket.setTimeout(2000);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-  });
-}
-
 async function main(): Promise<number> {
   const started = Date.now();
-  if (!(await brokerAccepts())) throw new Error('RabbitMQ does not accept connections on 127.0.0.1:5672 (start it: rabbitmq-server -detached)');
+  await ensureRabbitMq();
   const dbFile = join('.data', `faults-temporal-${process.pid}.db`);
   const [server, bundle] = await Promise.all([
     startDevServer({ dbFile }),
@@ -51,7 +44,7 @@ async function main(): Promise<number> {
   writeFileSync(bundlePath, bundle.code);
   process.stdout.write(`Temporal dev server at ${server.address}\n`);
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...testFiles()], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-reporter=spec', ...testFiles()], {
       stdio: 'inherit',
       env: { ...process.env, TEMPORAL_ADDRESS: server.address, TEST_WORKFLOW_BUNDLE_PATH: bundlePath, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
     });

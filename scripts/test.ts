@@ -1,12 +1,18 @@
 /**
- * `npm test`: starts one real Temporal dev server for the whole run (tests on different task queues share it),
- * then runs every test file with node's test runner. RabbitMQ must already run at AMQP_URL (CI starts it).
+ * `npm test`: sets up what the selected tests need (scripts/prerequisites.ts: RabbitMQ, Chromium, deployment
+ * tools; the Temporal CLI through startDevServer), type-checks the project on a full run, starts one real Temporal
+ * dev server for the whole run (tests on different task queues share it), then runs every test file with node's
+ * test runner. No test can hang: each has a timeout, after which the runner reports it failed.
  * Usage: npm test [-- <test files>]
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDevServer } from '../src/devtools/temporal-server';
+import { ensureChromium, ensureDeployTools, ensureRabbitMq } from '../src/devtools/prerequisites';
+
+/** Longest one test file may take (node applies --test-timeout to each file as well); the slowest take ~2 min. */
+const TEST_TIMEOUT_MS = 10 * 60_000;
 
 const SUITES = ['test/unit', 'test/emulators', 'test/integration', 'test/browser', 'test/deploy'];
 
@@ -23,10 +29,18 @@ function testFiles(): string[] {
 }
 
 async function main(): Promise<number> {
+  const files = testFiles();
+  await ensureRabbitMq();
+  if (files.some((f) => f.startsWith(join('test', 'browser')))) ensureChromium();
+  if (files.some((f) => f.startsWith(join('test', 'deploy')))) ensureDeployTools();
+  if (process.argv.length <= 2 && spawnSync('npx', ['tsc', '--noEmit', '-p', '.'], { stdio: 'inherit' }).status !== 0) {
+    process.stderr.write('type errors (above): no tests run\n');
+    return 1;
+  }
   const server = await startDevServer({ dbFile: join('.data', `test-temporal-${process.pid}.db`) });
   process.stdout.write(`Temporal dev server at ${server.address}\n`);
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...testFiles()], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-reporter=spec', ...files], {
       stdio: 'inherit',
       env: { ...process.env, TEMPORAL_ADDRESS: server.address, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
     });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import amqp from 'amqplib';
+import { ensureRabbitMq } from '../devtools/prerequisites';
 import { Client, Connection } from '@temporalio/client';
 import { Config, loadConfig } from '../config';
 import { startApi } from '../api';
@@ -75,8 +76,10 @@ export async function launch(): Promise<Launched> {
   };
 }
 
+/** RabbitMQ on this machine is started when it does not answer (as `npm test` does); a remote one must be up. */
 async function checkRabbit(url: string): Promise<void> {
   try {
+    await ensureRabbitMq(url);
     const connection = await amqp.connect(url);
     await connection.close();
   } catch (err) {

@@ -29,6 +29,14 @@ export const ARCHIVE_HOST = 'arch-d.lite.gallery';
 export const SUCCESS_LINK = 'https://gallery.example/done?x=1';
 export const FAIL_LINK = 'https://gallery.example/failed';
 
+// The test runner ends a file that outlives --test-timeout with SIGTERM. The Temporal runtime of an in-process
+// worker turns SIGTERM into a graceful worker shutdown, which would keep this process — and the runner waiting
+// for it — alive: a timed-out file must end.
+process.once('SIGTERM', () => {
+  process.stderr.write('test file stopped by the test runner (over its time limit)\n');
+  process.exit(143);
+});
+
 let bundle: Promise<{ code: string; path: string }> | null = null;
 
 /**
@@ -79,7 +87,11 @@ export interface Stack {
   logs(): string;
   /** POST /cloud_archive, follow the consent redirect and the callback; returns the final Location. */
   consent(body?: Partial<Record<string, string>>): Promise<ConsentOutcome>;
-  result(transferId: string): Promise<unknown>;
+  /**
+   * The workflow's result. Fails after `withinMs` (default 3 min) with what the transfer was doing, so a
+   * regression that leaves a photo failing ends the test with a readable message instead of waiting out a window.
+   */
+  result(transferId: string, withinMs?: number): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -116,6 +128,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       yandex: { url: yandexUrl, clientId: 'test-yandex-client', clientSecret: 'test-yandex-secret' },
     }),
     REDIRECT_URL_HOSTS: 'gallery.example',
+    // A failed photo keeps a transfer open for the retry window: 36 s here, so a regression fails a test quickly.
+    RETRY_WINDOW_HOURS: '0.01',
     FILE_HEARTBEAT_TIMEOUT_SECONDS: '4',
     DRIVE_WRITES_PER_SECOND: '1000',
     DRIVE_WRITE_BURST: '1000',
@@ -205,19 +219,20 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     bridge,
     logs: () => captured.join(''),
     // The success redirect comes after RabbitMQ confirmed the job; the bridge starts the workflow a moment later.
-    async result(transferId) {
+    async result(transferId, withinMs = 180_000) {
       const handle = client.workflow.getHandle(workflowIdFor(transferId));
-      const deadline = Date.now() + 20_000;
+      const deadline = Date.now() + withinMs;
+      const startDeadline = Date.now() + Math.min(withinMs, 20_000);
       for (;;) {
         try {
           await handle.describe();
           break;
         } catch (err) {
-          if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline) throw err;
+          if (!(err instanceof WorkflowNotFoundError) || Date.now() > startDeadline) throw err;
           await new Promise((r) => setTimeout(r, 100));
         }
       }
-      return handle.result();
+      return withDeadline(handle.result(), deadline, () => describeStuckTransfer(client, transferId, withinMs));
     },
     async close() {
       await worker.kill('SIGTERM');
@@ -234,4 +249,33 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await gallery.close();
     },
   };
+}
+
+/** Settles like `promise`, or rejects at `deadline` with the message `explain()` gives. */
+async function withDeadline<T>(promise: Promise<T>, deadline: number, explain: () => Promise<string>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => void explain().then((message) => reject(new Error(message))), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What a transfer that did not finish in time was doing: its state, counts and first failures. */
+async function describeStuckTransfer(client: Client, transferId: string, withinMs: number): Promise<string> {
+  const handle = client.workflow.getHandle(workflowIdFor(transferId));
+  const facts: string[] = [];
+  try {
+    facts.push(`status ${(await handle.describe()).status.name}`);
+    const p = (await handle.query('progress')) as { state: string; filesDone: number; filesFailed: number; filesTotal: number; error: string | null };
+    facts.push(`state ${p.state}, ${p.filesDone} done and ${p.filesFailed} failed of ${p.filesTotal}${p.error ? `, error "${p.error}"` : ''}`);
+    const failed = (await handle.query('failedFiles')) as Array<{ name: string; code: string; reason: string }>;
+    for (const f of failed.slice(0, 5)) facts.push(`failed "${f.name}": ${f.code} (${f.reason})`);
+  } catch (err) {
+    facts.push(`(could not read its state: ${(err as Error).message})`);
+  }
+  return `transfer ${transferId} did not finish within ${withinMs / 1000} s: ${facts.join('; ')}`;
 }
