@@ -3,12 +3,13 @@
  * Each scenario runs the real service (API, RabbitMQ, bridge, Temporal dev server, one worker process) against
  * the emulators, and measures from the consent (POST) to the completion callback. Scenarios (the performance
  * issue's table): B1 5,000 files of 1–20 KB unthrottled, at TRANSFER_CONCURRENCY=16 (B1-default: at the default);
- * B2 300 files of 1–4 MB against 3 writes/s, 30 ms, 25 MB/s; B3 worker peak RSS with large files: 2 files of 400 MB
- * and of 100 MB (2 uploads in flight), and 8 files at once (B3-8x, 8 in flight); B5 100,000 tiny files with a
- * 50-file transfer started in the middle (history size per run, starvation). P-* copy one gallery to each
- * destination (Google Drive; Yandex Disk with server-side fetch and streaming). Every row reports the bytes the
- * worker read from the gallery and sent to the destination. `npm run bench -- B1 B3-100` runs only those;
- * BENCH_COMPILED=1 (after `npm run build`) runs the worker and the B4 API compiled, as production does.
+ * B2 300 files of 1–4 MB against 3 writes/s, 30 ms, 25 MB/s; B3 worker peak RSS with large files: 2 files of
+ * 400 MB and of 100 MB (2 uploads in flight), and 8 files of 400 MB at once (B3-8x, 8 in flight; BENCH_B3_8X_MB
+ * sets their size); B5 100,000 tiny files with a 50-file transfer started in the middle (history size per run,
+ * starvation). P-* copy one gallery to each destination (Google Drive; Yandex Disk with server-side fetch and
+ * streaming). Every row reports the bytes the worker read from the gallery and sent to the destination.
+ * `npm run bench -- B1 B3-100` runs only those; BENCH_COMPILED=1 (after `npm run build`) runs the worker and the
+ * B4 API compiled, as production does.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -56,8 +57,8 @@ function scenarios(): Scenario[] {
     Array.from({ length: count }, (_, i) => ({ id: base + i, name: `Originals/video_${i}.mp4`, size: size + i }));
   const b1Files = Array.from({ length: Number(process.env.BENCH_B1_FILES ?? 5000) }, (_, i) => ({ id: 1_000_000 + i, name: `Album ${i % 10}/IMG_${i}.jpg`, size: 1024 + ((i * 7919) % (19 * 1024)) }));
   const unpaced = { DRIVE_WRITES_PER_SECOND: '100000', DRIVE_WRITE_BURST: '1000' };
-  // B3-8x: 8 files through the worker at once, sized to finish in a few minutes on 2 shared cores.
-  const b3x8Size = mb(Number(process.env.BENCH_B3_8X_MB ?? 100));
+  // B3-8x: 8 files through the worker at once, as large as B3-400's (3.2 GB: 1–3 minutes on 2 shared cores).
+  const b3x8Size = mb(Number(process.env.BENCH_B3_8X_MB ?? 400));
   return [
     // B1: per-file overhead. Unthrottled emulator, pacing off; with 16 units in flight, and at the default (8).
     { name: 'B1', files: b1Files, env: { ...unpaced, TRANSFER_CONCURRENCY: '16' } },
