@@ -2,18 +2,20 @@
  * `npm run bench [-- scenario…]`: prints figures, never passes or fails.
  * Each scenario runs the real service (API, RabbitMQ, bridge, Temporal dev server, one worker process) against
  * the emulators, and measures from the consent (POST) to the completion callback. Scenarios (the performance
- * issue's table): B1 5,000 files of 1–20 KB unthrottled; B2 300 files of 1–4 MB against 3 writes/s, 30 ms,
- * 25 MB/s; B3 2 files of 400 MB and of 100 MB, 8 uploads in flight (worker peak RSS); B5 100,000 tiny files
- * with a 50-file transfer started in the middle (history size per run, starvation). P-* copy one gallery to each
- * destination (Google Drive; Yandex Disk with server-side fetch and streaming) and report the bytes that went
- * through the worker. `npm run bench -- B1 B3-100` runs only those; BENCH_COMPILED=1 (after `npm run build`) runs the
- * worker and the B4 API compiled, as production does.
+ * issue's table): B1 5,000 files of 1–20 KB unthrottled, at TRANSFER_CONCURRENCY=16 (B1-default: at the default);
+ * B2 300 files of 1–4 MB against 3 writes/s, 30 ms, 25 MB/s; B3 worker peak RSS with large files: 2 files of
+ * 400 MB and of 100 MB (2 uploads in flight), and 8 files of 400 MB at once (B3-8x, 8 in flight; BENCH_B3_8X_MB
+ * sets their size); B5 100,000 tiny files with a 50-file transfer started in the middle (history size per run,
+ * starvation). P-* copy one gallery to each destination (Google Drive; Yandex Disk with server-side fetch and
+ * streaming). Every row reports the bytes the worker read from the gallery and sent to the destination.
+ * `npm run bench -- B1 B3-100` runs only those; BENCH_COMPILED=1 (after `npm run build`) runs the worker and the
+ * B4 API compiled, as production does.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { parseConfig } from '../src/config';
@@ -25,7 +27,7 @@ import { createBridge } from '../src/bridge/bridge';
 import { runConsent } from '../src/devtools/consent-client';
 import { freePort, startDevServer } from '../src/devtools/temporal-server';
 import { createGalleryEmulator } from '../src/emulators/gallery';
-import { createGoogleEmulator, GoogleEmulatorOptions } from '../src/emulators/google';
+import { createGoogleEmulator, GoogleEmulator, GoogleEmulatorOptions } from '../src/emulators/google';
 import { createYandexEmulator, YandexEmulatorOptions } from '../src/emulators/yandex';
 import { createLogger } from '../src/shared/logger';
 import { startTransfer } from '../src/temporal/start';
@@ -44,6 +46,8 @@ interface Scenario {
   yandex?: Partial<YandexEmulatorOptions>;
   /** A second, small transfer started once the first has copied this many files (B5: starvation). */
   alongside?: { files: Files; afterFiles: number };
+  /** Sample how many Drive resumable uploads are open at once (B3: are the uploads really in flight together?). */
+  countUploadsInFlight?: boolean;
 }
 
 function scenarios(): Scenario[] {
@@ -51,13 +55,14 @@ function scenarios(): Scenario[] {
   const mb = (n: number) => Math.round(n * MiB);
   const big = (count: number, size: number, base: number) =>
     Array.from({ length: count }, (_, i) => ({ id: base + i, name: `Originals/video_${i}.mp4`, size: size + i }));
+  const b1Files = Array.from({ length: Number(process.env.BENCH_B1_FILES ?? 5000) }, (_, i) => ({ id: 1_000_000 + i, name: `Album ${i % 10}/IMG_${i}.jpg`, size: 1024 + ((i * 7919) % (19 * 1024)) }));
+  const unpaced = { DRIVE_WRITES_PER_SECOND: '100000', DRIVE_WRITE_BURST: '1000' };
+  // B3-8x: 8 files through the worker at once, as large as B3-400's (3.2 GB: 1–3 minutes on 2 shared cores).
+  const b3x8Size = mb(Number(process.env.BENCH_B3_8X_MB ?? 400));
   return [
-    {
-      // B1: per-file overhead. Unthrottled emulator, pacing off.
-      name: 'B1',
-      files: Array.from({ length: Number(process.env.BENCH_B1_FILES ?? 5000) }, (_, i) => ({ id: 1_000_000 + i, name: `Album ${i % 10}/IMG_${i}.jpg`, size: 1024 + ((i * 7919) % (19 * 1024)) })),
-      env: { DRIVE_WRITES_PER_SECOND: '100000', DRIVE_WRITE_BURST: '1000', TRANSFER_CONCURRENCY: '16' },
-    },
+    // B1: per-file overhead. Unthrottled emulator, pacing off; with 16 units in flight, and at the default (8).
+    { name: 'B1', files: b1Files, env: { ...unpaced, TRANSFER_CONCURRENCY: '16' } },
+    { name: 'B1-default', files: b1Files, env: unpaced },
     {
       // B2: pacing. The emulator allows 3 writes/s, adds 30 ms, and shares a 25 MB/s link.
       name: 'B2',
@@ -65,13 +70,15 @@ function scenarios(): Scenario[] {
       env: { DRIVE_WRITES_PER_SECOND: '3', DRIVE_WRITE_BURST: '1' },
       google: { writesPerSecond: 3, writeBurst: 1, latencyMs: 30, uploadBytesPerSecond: 25 * 1000 * 1000 },
     },
-    { name: 'B3-400', files: big(2, mb(400), 4_000_000), env: { TRANSFER_CONCURRENCY: '8' } },
-    { name: 'B3-100', files: big(2, mb(100), 5_000_000), env: { TRANSFER_CONCURRENCY: '8' } },
+    // B3: large files, one chunk buffer per upload in flight. Two files (2 in flight), then 8 at once.
+    { name: 'B3-400', files: big(2, mb(400), 4_000_000), env: { TRANSFER_CONCURRENCY: '8' }, countUploadsInFlight: true },
+    { name: 'B3-100', files: big(2, mb(100), 5_000_000), env: { TRANSFER_CONCURRENCY: '8' }, countUploadsInFlight: true },
+    { name: 'B3-8x', files: big(8, b3x8Size, 5_100_000), env: { TRANSFER_CONCURRENCY: '8' }, countUploadsInFlight: true },
     {
       // B5: a 100,000-file gallery; a 50-file one starts when a fifth of it is done.
       name: 'B5',
       files: Array.from({ length: b5Files }, (_, i) => ({ id: 10_000_000 + i, name: `Day ${i % 20}/IMG_${i}.jpg`, size: 200 + (i % 800) })),
-      env: { DRIVE_WRITES_PER_SECOND: '100000', DRIVE_WRITE_BURST: '1000' },
+      env: unpaced,
       alongside: { files: Array.from({ length: 50 }, (_, i) => ({ id: 20_000_000 + i, name: `Small/IMG_${i}.jpg`, size: 1024 + i * 97 })), afterFiles: Math.floor(b5Files / 5) },
     },
     ...providerScenarios(),
@@ -186,10 +193,12 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
     gallery.waitForCallback((c) => (c.json as { transfer_id?: string }).transfer_id === transferId, 60 * 60_000);
   try {
     const t0 = process.hrtime.bigint();
+    const inFlight = scenario.countUploadsInFlight ? sampleUploadsInFlight(google, scenario.files) : undefined;
     const transferId = await consentTo('42', hash, `bench ${scenario.name}`);
     const alongside = scenario.alongside ? runAlongside(scenario.alongside, transferId) : undefined;
     const callback = await callbackOf(transferId);
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const peakInFlight = inFlight?.stop();
     const result = (await client.workflow.getHandle(workflowIdFor(transferId)).result()) as { filesDone: number; filesFailed: number; bytesDone: number };
     const bytes = scenario.files.reduce((s, f) => s + f.size, 0);
     const runs = scenario.alongside ? await historyLengths(transferId) : undefined;
@@ -200,13 +209,17 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
       seconds: +seconds.toFixed(2),
       'files/s': +(scenario.files.length / seconds).toFixed(1),
       'MB/s': +(bytes / MiB / seconds).toFixed(1),
+      'transfer concurrency': config.TRANSFER_CONCURRENCY,
+      ...(peakInFlight === undefined ? {} : { 'uploads in flight (peak)': peakInFlight }),
       'worker peak RSS MB': peakRssMb(worker),
       failed: result.filesFailed,
       callback_failed_photos: (callback.json as { failed_photos: number }).failed_photos,
       rate_limited: google.stats.rateLimited + yandex.stats.rateLimited,
+      // The gallery serves the worker and, with server-side fetch, Yandex: what Yandex fetched is not the worker's.
+      'MB worker read from gallery': +((sum(Object.values(gallery.stats.bytesServed)) - yandex.stats.bytesFetched) / MiB).toFixed(1),
       ...(scenario.cloudType === 'yadisk'
-        ? { 'MB through worker': +(yandex.stats.bytesUploaded / MiB).toFixed(1), 'MB fetched by Yandex': +(yandex.stats.bytesFetched / MiB).toFixed(1) }
-        : { 'MB through worker': +(Object.values(google.stats.bytesReceivedByFileName).reduce((a, b) => a + b, 0) / MiB).toFixed(1) }),
+        ? { 'MB worker sent': +(yandex.stats.bytesUploaded / MiB).toFixed(1), 'MB fetched by Yandex': +(yandex.stats.bytesFetched / MiB).toFixed(1) }
+        : { 'MB worker sent': +(sum(Object.values(google.stats.bytesReceivedByFileName)) / MiB).toFixed(1) }),
       ...(scenario.google?.writesPerSecond
         ? { 'floor s': +Math.max(bytes / (scenario.google.uploadBytesPerSecond ?? Infinity), google.stats.writes / scenario.google.writesPerSecond).toFixed(1) }
         : {}),
@@ -223,6 +236,27 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
     await yandex.close();
     await gallery.close();
   }
+}
+
+const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
+
+/**
+ * Samples Drive's open resumable uploads (begun, not all bytes received) every 100 ms; stop() returns the most seen
+ * at once. A measurement beside the run, not a synchronisation.
+ */
+function sampleUploadsInFlight(google: GoogleEmulator, files: Files): { stop(): number } {
+  const sizes = new Map(files.map((f) => [posix.basename(f.name), f.size]));
+  let peak = 0;
+  const timer = setInterval(() => {
+    const open = google.stats.uploadRecords().filter((r) => r.kind === 'resumable' && r.bytes < (sizes.get(r.fileName) ?? 0)).length;
+    peak = Math.max(peak, open);
+  }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      return peak;
+    },
+  };
 }
 
 /** VmHWM: the highest resident set size of the worker process so far (Linux). */

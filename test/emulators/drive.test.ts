@@ -217,8 +217,32 @@ describe('Drive v3 emulator', () => {
     now += 500;
     await create({ name: 'two' });
     assert.equal(google.stats.rateLimited, 2);
+    assert.deepEqual(google.stats.rateLimitedByOp, { createMetadata: 2 });
     assert.equal(google.stats.writes, 2);
     assert.deepEqual(google.tree().map((n) => n.name), ['one', 'two']);
+  });
+
+  it('rate-limits reads on request (rateLimit fault) with the documented 403/429 bodies, counted per op; OAuth never', async () => {
+    const { google, url, call } = await setup({ retryAfterSeconds: 2 });
+    google.faults.add({ op: '*', times: 2, action: { rateLimit: '403 rateLimitExceeded' } });
+    const refused = await call('/drive/v3/files/generateIds?count=2');
+    assert.equal(refused.status, 403);
+    assert.equal(refused.headers.get('retry-after'), '2');
+    assert.deepEqual(await refused.json(), {
+      error: { code: 403, message: 'Rate Limit Exceeded', errors: [{ message: 'Rate Limit Exceeded', domain: 'usageLimits', reason: 'rateLimitExceeded' }], status: 'PERMISSION_DENIED' },
+    });
+    // The OAuth endpoints are not Drive: a login passes and leaves the rule's second hit for the next Drive call.
+    await login(url);
+    assert.equal((await call('/drive/v3/files')).status, 403);
+    google.faults.add({ op: 'generateIds', action: { rateLimit: '429 rateLimitExceeded', retryAfter: 5 } });
+    const tooMany = await call('/drive/v3/files/generateIds?count=2');
+    assert.equal(tooMany.status, 429);
+    assert.equal(tooMany.headers.get('retry-after'), '5');
+    assert.deepEqual(((await tooMany.json()) as DriveErrorBody).error.errors[0], { message: 'Rate Limit Exceeded', domain: 'usageLimits', reason: 'rateLimitExceeded' });
+    assert.equal((await call('/drive/v3/files/generateIds?count=2')).status, 200);
+    assert.deepEqual(google.stats.rateLimitedByOp, { generateIds: 2, list: 1 });
+    assert.equal(google.stats.rateLimited, 3);
+    assert.equal(google.stats.writes, 0, 'reads are not writes');
   });
 
   it('enforces the storage quota', async () => {

@@ -200,6 +200,21 @@ describe('resumable uploads', () => {
     assert.equal((await put(other, pattern(10), 'bytes 0-9/10')).status, 404);
   });
 
+  it('rate-limits a status query on request; the session is untouched and answers the next one', async () => {
+    const { google, init, put, status } = await setup();
+    const data = pattern(CHUNK + 10);
+    const session = await init({ name: 'paced.bin' });
+    assert.equal((await put(session, data.subarray(0, CHUNK), `bytes 0-${CHUNK - 1}/${data.length}`)).status, 308);
+    google.faults.add({ op: 'statusQuery', action: { rateLimit: '403 rateLimitExceeded' } });
+    const limited = await status(session);
+    assert.equal(limited.status, 403);
+    assert.equal(JSON.parse(limited.text).error.errors[0].reason, 'rateLimitExceeded');
+    const after = await status(session);
+    assert.equal(after.status, 308);
+    assert.equal(after.headers.range, `bytes=0-${CHUNK - 1}`);
+    assert.deepEqual(google.stats.rateLimitedByOp, { statusQuery: 1 });
+  });
+
   it('loses the final answer after committing (commitThenReset); a status query then returns the file', async () => {
     const { google, init, put, status } = await setup();
     const data = pattern(1000);

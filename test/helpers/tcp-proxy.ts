@@ -11,6 +11,10 @@ export interface TcpProxy {
   muteReplies(): void;
   /** Cuts, then refuses new connections (closed at once), like a stopped broker's port. */
   down(): void;
+  /** Accepts and forwards new connections again after down(), like a broker that is back. */
+  up(): void;
+  /** Resolves once this many connections have been refused since the proxy started. */
+  refused(count: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -18,10 +22,20 @@ export interface TcpProxy {
 export async function startProxy(target: URL): Promise<TcpProxy> {
   const pairs = new Set<{ client: net.Socket; upstream: net.Socket; frozen: boolean; muted: boolean }>();
   let refusing = false;
+  let refusals = 0;
+  const refusalWaiters: Array<{ count: number; resolve: () => void }> = [];
+  const refuse = (client: net.Socket): void => {
+    client.destroy();
+    refusals += 1;
+    for (const waiter of refusalWaiters.filter((w) => w.count <= refusals)) {
+      refusalWaiters.splice(refusalWaiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+  };
   let noteSwallowed!: () => void;
   const swallowed = new Promise<void>((resolve) => (noteSwallowed = resolve));
   const server = net.createServer((client) => {
-    if (refusing) return void client.destroy();
+    if (refusing) return refuse(client);
     const upstream = net.connect(Number(target.port), target.hostname);
     const pair = { client, upstream, frozen: false, muted: false };
     pairs.add(pair);
@@ -45,6 +59,8 @@ export async function startProxy(target: URL): Promise<TcpProxy> {
     swallowed,
     muteReplies: () => pairs.forEach((p) => (p.muted = true)),
     down: () => ((refusing = true), cut()),
+    up: () => void (refusing = false),
+    refused: (count) => (refusals >= count ? Promise.resolve() : new Promise((resolve) => refusalWaiters.push({ count, resolve }))),
     close: async () => {
       cut();
       await new Promise((resolve) => server.close(resolve));

@@ -191,6 +191,32 @@ describe('transfer end to end', () => {
     assertDriveTree(stack.google, 'Flaky', files);
   });
 
+  test('Drive rate limits on reads (generateIds, upload status queries) are waited out, not spent: exact tree', async () => {
+    const files = sampleFiles({ small: 4, large: 1, largeSize: 1100 * KiB });
+    const google = stack.google;
+    const limitedBefore = { ...google.stats.rateLimitedByOp };
+    const waitsBefore = await metric('cloud_archive_rate_limit_waits_total');
+    // Reserving the Drive ids: three answers in a row (the third one costs the worker a 1 s backoff).
+    google.faults.add({ op: 'generateIds', times: 2, action: { rateLimit: '403 rateLimitExceeded' } });
+    google.faults.add({ op: 'generateIds', times: 1, action: { rateLimit: '429 rateLimitExceeded' } });
+    // A failed chunk makes the worker ask the session what it has: those questions are rate-limited too.
+    google.faults.add({ op: 'chunk', times: 1, action: { status: 503 } });
+    google.faults.add({ op: 'statusQuery', times: 1, action: { rateLimit: '403 rateLimitExceeded' } });
+    google.faults.add({ op: 'statusQuery', times: 1, action: { rateLimit: '429 rateLimitExceeded', retryAfter: 1 } });
+    const { transferId } = await stack.consent(newGallery(files, 'Paced reads'));
+    const result = (await stack.result(transferId!)) as { state: string; filesFailed: number };
+    assert.equal(result.state, 'succeeded', JSON.stringify(await failedFiles(transferId!)));
+    assert.equal(result.filesFailed, 0);
+    assertDriveTree(stack.google, 'Paced reads', files);
+
+    const limited = (op: 'generateIds' | 'statusQuery') => (google.stats.rateLimitedByOp[op] ?? 0) - (limitedBefore[op] ?? 0);
+    assert.deepEqual({ generateIds: limited('generateIds'), statusQuery: limited('statusQuery') }, { generateIds: 3, statusQuery: 2 }, 'every rate-limit fault fired');
+    assert.ok((await metric('cloud_archive_rate_limit_waits_total')) - waitsBefore >= 5, 'the worker took each answer for a rate limit and waited');
+    const attempts = await activityAttempts(transferId!);
+    assert.ok(attempts.some(({ activity }) => activity === 'reserveTargets'), JSON.stringify(attempts));
+    assert.deepEqual(attempts.filter(({ attempt }) => attempt !== 1), [], 'no activity spent an attempt on a rate limit');
+  });
+
   test('a missing photo is counted in failed_photos, explained, and copied by retryFailed once it is back', async () => {
     const files = sampleFiles({ small: 3, large: 0 });
     stack.gallery.faultFile(files[1]!.id, [{ status: 404 }]); // missing now; back when support retries
@@ -250,6 +276,26 @@ describe('transfer end to end', () => {
     assert.equal(rootsIn(stack.google.tree(), 'Expiring'), 1);
   });
 });
+
+/** A counter of the in-process roles' Prometheus registry (the API serves it). */
+async function metric(name: string): Promise<number> {
+  const text = await (await fetch(`${stack.apiUrl}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+}
+
+/** Every activity of the transfer with the attempt it completed on (history keeps only the last attempt's start). */
+async function activityAttempts(transferId: string): Promise<Array<{ activity: string; attempt: number }>> {
+  const history = await stack.client.workflow.getHandle(workflowIdFor(transferId)).fetchHistory();
+  const scheduled = new Map<string, string>();
+  const attempts: Array<{ activity: string; attempt: number }> = [];
+  for (const event of history.events ?? []) {
+    const type = event.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (type) scheduled.set(String(event.eventId), type);
+    const started = event.activityTaskStartedEventAttributes;
+    if (started) attempts.push({ activity: scheduled.get(String(started.scheduledEventId)) ?? '?', attempt: started.attempt ?? 0 });
+  }
+  return attempts;
+}
 
 function failedFiles(transferId: string) {
   return stack.client.workflow.getHandle(workflowIdFor(transferId)).query('failedFiles');

@@ -22,7 +22,7 @@ before(async () => {
 });
 after(async () => stack?.close());
 
-test('a worker killed mid-upload resumes the file mid-way, with no duplicates', async () => {
+test('a worker killed mid-upload resumes the same session, re-sends at most the lost chunk, reads the rest with Range; no duplicates', async (t) => {
   const big: SpecFile = { id: 777001, name: 'Originals/big.mov', size: 24 * CHUNK + 1234 };
   const files: SpecFile[] = [big, { id: 777002, name: 'Originals/a.jpg', size: 100 * KiB }, { id: 777003, name: 'b.jpg', size: 3 * KiB }];
   const hash = randomBytes(16).toString('hex');
@@ -33,6 +33,16 @@ test('a worker killed mid-upload resumes the file mid-way, with no duplicates', 
 
   let killed: Promise<void> | null = null;
   let killedAtOffset = -1;
+  // Where each chunk request of the big file started, after the kill (observe-only rule: it never fires).
+  const startsAfterKill: number[] = [];
+  stack.google.faults.add({
+    op: 'chunk',
+    when: (ctx) => {
+      if (killed && ctx.fileName === 'big.mov' && ctx.range) startsAfterKill.push(ctx.range.start);
+      return false;
+    },
+    action: { status: 599 },
+  });
   stack.google.faults.add({
     op: 'chunk',
     times: 1,
@@ -49,7 +59,7 @@ test('a worker killed mid-upload resumes the file mid-way, with no duplicates', 
   const { transferId } = await stack.consent({ archive_url: `https://${ARCHIVE_HOST}/g/api/stream/777/${hash}?mod=web`, gallery_name: 'Crash' });
   assert.ok(transferId);
   const resultPromise = stack.result(transferId);
-  await waitUntil(() => killed !== null, 60_000);
+  await waitUntil(() => killed !== null, 60_000, 'the kill at the 17th chunk of big.mov');
   await killed;
   await stack.worker.start();
 
@@ -58,19 +68,26 @@ test('a worker killed mid-upload resumes the file mid-way, with no duplicates', 
   assert.equal(result.filesDone, files.length);
   assertDriveTree(stack.google, 'Crash', files);
 
-  const received = stack.google.uploadBytesReceivedFor('big.mov');
-  const resent = received - big.size;
-  assert.ok(killedAtOffset >= 16 * CHUNK);
-  assert.ok(resent >= 0 && resent <= 2 * CHUNK, `bytes re-sent after the kill: ${resent} (at most the lost chunk, plus one)`);
+  // Resumes the same session: one resumable upload of big.mov, however many workers took part.
+  const sessions = stack.google.stats.uploadRecords().filter((r) => r.kind === 'resumable' && r.fileName === 'big.mov');
+  assert.equal(sessions.length, 1, `upload sessions of big.mov: ${JSON.stringify(sessions)}`);
+  // Re-sends at most the lost chunk: the restarted worker's first chunk is the one the kill lost (what Drive had
+  // is not sent again), and Drive received no more than one chunk's worth of bytes twice.
+  assert.equal(killedAtOffset, 16 * CHUNK);
+  assert.equal(startsAfterKill[0], killedAtOffset, `chunk starts after the kill: ${JSON.stringify(startsAfterKill)}`);
+  const resent = stack.google.uploadBytesReceivedFor('big.mov') - big.size;
+  assert.ok(resent >= 0 && resent <= CHUNK, `bytes Drive received twice: ${resent} (at most the lost chunk)`);
+  t.diagnostic(`killed at byte ${killedAtOffset}; chunk starts after the kill: ${startsAfterKill.slice(0, 3).join(', ')}…; bytes Drive received twice: ${resent}`);
+  // Asks the gallery for the rest with a Range request.
   const resumedDownload = stack.gallery.stats.rangeRequests.find((r) => r.id === big.id && /^bytes=([1-9]\d*)-$/.test(r.range));
   assert.ok(resumedDownload, `the gallery was asked for the rest of the file: ${JSON.stringify(stack.gallery.stats.rangeRequests)}`);
 });
 
 /** The kill happens inside the emulator's request handler; this only waits for that event's flag. */
-async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {
+async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
 import amqp, { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import pino from 'pino';
@@ -11,6 +10,7 @@ import { Sealer, randomId } from '../../src/shared/crypto';
 import type { TransferJob } from '../../src/shared/job';
 import type { TransferInput } from '../../src/shared/types';
 import type { StartOutcome } from '../../src/temporal/start';
+import { startProxy } from '../helpers/tcp-proxy';
 
 /**
  * The bridge against the real RabbitMQ, each test on a queue of its own. The workflow start is the one thing
@@ -251,47 +251,60 @@ describe('bridge', { timeout: 20_000 }, () => {
     }
   });
 
-  test('keeps trying while RabbitMQ is unreachable, and stop() ends that', async () => {
-    queue = `test.bridge.${randomUUID()}`;
-    await assertTopology(channel, queue);
-    bridge = createBridge({
-      config: testConfig(queue, 'amqp://guest:guest@127.0.0.1:1'),
-      logger,
-      startWorkflow: recorder(() => 'started').startWorkflow,
-      backoff: FAST,
-    });
-    const started = bridge.start();
-    assert.equal(bridge.isConnected(), false);
-    await bridge.stop();
-    await started;
+  test('keeps trying while RabbitMQ is unreachable, reconnects once it is back, then consumes a job', async () => {
+    await freshQueue();
+    const proxy = await startProxy(new URL(AMQP_URL));
+    proxy.down(); // RabbitMQ itself keeps running for everyone else; only the bridge's path to it is closed
+    try {
+      const fake = recorder(() => 'started');
+      bridge = createBridge({ config: testConfig(queue, proxy.url), logger, startWorkflow: fake.startWorkflow, backoff: FAST });
+      const consuming = bridge.start();
+      await within(proxy.refused(3), 5_000, 'the bridge to try RabbitMQ three times while it is unreachable');
+      assert.equal(bridge.isConnected(), false);
+
+      proxy.up();
+      await within(consuming, 5_000, 'the bridge to consume once RabbitMQ is reachable again');
+      assert.equal(bridge.isConnected(), true, 'connected and consuming again');
+      const sent = job();
+      await send(sent);
+      await within(fake.called(sent.transfer_id), 5_000, 'the job sent after the reconnect to start its workflow');
+      await bridge.stop();
+      assert.deepEqual(fake.inputs.map((i) => i.transferId), [sent.transfer_id]);
+      assert.equal(await readyCount(queue), 0, 'acked, so not back in the queue');
+    } finally {
+      await bridge?.stop();
+      await proxy.close();
+    }
+  });
+
+  test('while RabbitMQ is unreachable, stop() ends the retries and the pending start()', async () => {
+    await freshQueue();
+    const proxy = await startProxy(new URL(AMQP_URL));
+    proxy.down();
+    try {
+      bridge = createBridge({ config: testConfig(queue, proxy.url), logger, startWorkflow: recorder(() => 'started').startWorkflow, backoff: FAST });
+      const started = bridge.start();
+      await within(proxy.refused(1), 5_000, 'the bridge to try RabbitMQ');
+      assert.equal(bridge.isConnected(), false);
+      await within(bridge.stop(), 5_000, 'stop() while reconnecting');
+      await within(started, 5_000, 'start() to return once stopped');
+      assert.equal(bridge.isConnected(), false);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
-/** Forwards TCP to RabbitMQ; cut() drops every open connection, as a broker restart does. */
-async function startProxy(target: URL): Promise<{ url: string; cut(): void; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port), target.hostname);
-    client.pipe(upstream).pipe(client);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => undefined).on('close', () => {
-        sockets.delete(socket);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
+
+/** Fails with what it waited for when `promise` does not settle within `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(target);
-  url.port = String((server.address() as net.AddressInfo).port);
-  const cut = (): void => sockets.forEach((s) => s.destroy());
-  return {
-    url: url.toString(),
-    cut,
-    close: async () => {
-      cut();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -87,12 +87,19 @@ export const storageQuotaExceeded = (): DriveError =>
     domain: 'usageLimits',
   });
 
-export function rateLimitError(status: 403 | 429, retryAfterSeconds?: number): DriveError {
+/**
+ * Drive's documented "slow down" answers (guides/handle-errors): 403 userRateLimitExceeded (the per-user limit),
+ * 403 rateLimitExceeded (the project's limit) and 429 rateLimitExceeded (the backend's own checks), any request.
+ */
+export type RateLimitAnswer = '403 userRateLimitExceeded' | '403 rateLimitExceeded' | '429 rateLimitExceeded';
+
+export function rateLimitError(answer: RateLimitAnswer, retryAfterSeconds?: number): DriveError {
   const headers: Record<string, string> =
     retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) };
-  return status === 403
+  // The per-user text as it reaches clients (rclone matches on it); the others as the guide's samples.
+  return answer === '403 userRateLimitExceeded'
     ? new DriveError(403, 'userRateLimitExceeded', 'User rate limit exceeded.', { domain: 'usageLimits' }, headers)
-    : new DriveError(429, 'rateLimitExceeded', 'Rate Limit Exceeded', { domain: 'usageLimits' }, headers);
+    : new DriveError(answer === '403 rateLimitExceeded' ? 403 : 429, 'rateLimitExceeded', 'Rate Limit Exceeded', { domain: 'usageLimits' }, headers);
 }
 
 const DEFAULT_REASONS: Record<number, string> = {

@@ -1,3 +1,5 @@
+import type { RateLimitAnswer } from './errors';
+
 export const OP_KINDS = [
   'auth',
   'token',
@@ -18,6 +20,9 @@ export const OP_KINDS = [
 ] as const;
 export type OpKind = (typeof OP_KINDS)[number];
 
+/** The OAuth endpoints: they answer RFC 6749 errors, never Drive's rate-limit errors. */
+const OAUTH_OPS: ReadonlySet<OpKind> = new Set(['auth', 'token', 'refresh', 'revoke', 'tokeninfo']);
+
 export interface StatusFault {
   status: number;
   reason?: string;
@@ -28,6 +33,11 @@ export interface StatusFault {
 export type FaultAction =
   /** Answer this error without doing the work. */
   | StatusFault
+  /**
+   * Drive ops only, reads included: one of Drive's rate-limit answers (the same body the write limiter sends,
+   * counted in stats.rateLimited), with Retry-After from here or from retryAfterSeconds.
+   */
+  | { rateLimit: RateLimitAnswer; retryAfter?: number }
   /** Destroy the socket before doing anything. */
   | 'reset'
   /** Do the write / commit fully, then destroy the socket: "response lost after the write happened". */
@@ -79,6 +89,7 @@ export function appliesTo(action: FaultAction, ctx: FaultContext): boolean {
   if (typeof action === 'object' && 'partialCommit' in action) {
     return ctx.op === 'chunk' && ctx.range !== undefined && action.partialCommit < ctx.range.end - ctx.range.start + 1;
   }
+  if (typeof action === 'object' && 'rateLimit' in action) return !OAUTH_OPS.has(ctx.op);
   if (action === 'expireSession') return ctx.op === 'chunk' || ctx.op === 'statusQuery';
   if (action === 'corruptStored') return ctx.op === 'multipart' || ctx.op === 'media' || ctx.op === 'chunk';
   return true;

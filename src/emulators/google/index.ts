@@ -21,6 +21,7 @@ export type { DriveNode } from './tree';
 export type { ChaosOptions, FaultAction, FaultContext, FaultRule, OpKind, StatusFault } from './faults';
 export { FaultInjector, OP_KINDS } from './faults';
 export { GoogleStats } from './stats';
+export type { RateLimitAnswer } from './errors';
 export { DRIVE_FILE_SCOPE, DRIVE_SCOPE } from './oauth/scopes';
 export { DEFAULT_USER } from './oauth/authorize';
 

@@ -26,7 +26,7 @@ export interface Exchange {
   user: string;
   /**
    * Consults the fault injector once, with whatever the handler knows by now. Throws for the
-   * actions that pre-empt the work (status, reset); returns the ones the handler must act on.
+   * actions that pre-empt the work (status, rate limit, reset); returns the ones the handler must act on.
    */
   fault(info?: Omit<FaultContext, 'op' | 'user'>): FaultAction | undefined;
 }
@@ -73,13 +73,17 @@ export function createDispatcher(ctx: GoogleContext, routes: Route[], extra: (ur
         fired = ctx.faults.take({ op: ex.op, user: ex.user || undefined, ...info });
         if (fired === 'reset') throw new InjectedReset();
         if (typeof fired === 'object' && 'status' in fired) throw new InjectedStatus(fired);
+        if (typeof fired === 'object' && 'rateLimit' in fired) {
+          ctx.stats.noteRateLimited(ex.op);
+          throw rateLimitError(fired.rateLimit, fired.retryAfter ?? ctx.opts.retryAfterSeconds);
+        }
         return fired;
       },
     };
     let outcome: Outcome;
     try {
       if (route.auth) ex.user = authenticate(ctx, req);
-      if (WRITE_OPS.has(ex.op)) admitWrite(ctx, ex.user);
+      if (WRITE_OPS.has(ex.op)) admitWrite(ctx, ex.op, ex.user);
       const reply = await route.handle(ex);
       outcome = afterCommit(fired, reply, route.group);
     } catch (err) {
@@ -114,10 +118,10 @@ function safeDecode(segment: string): string {
   }
 }
 
-function admitWrite(ctx: GoogleContext, user: string): void {
+function admitWrite(ctx: GoogleContext, op: OpKind, user: string): void {
   if (!ctx.limiter.tryAcquire(user)) {
-    ctx.stats.rateLimited += 1;
-    throw rateLimitError(ctx.limiter.nextStatus(ctx.opts.rateLimitStyle), ctx.opts.retryAfterSeconds);
+    ctx.stats.noteRateLimited(op);
+    throw rateLimitError(ctx.limiter.nextAnswer(ctx.opts.rateLimitStyle), ctx.opts.retryAfterSeconds);
   }
   ctx.stats.writes += 1;
 }

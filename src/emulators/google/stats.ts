@@ -14,7 +14,9 @@ export interface UploadRecord {
 export class GoogleStats {
   readonly requests: Partial<Record<OpKind, number>> = {};
   writes = 0;
+  /** Rate-limit answers, from the write limiter and from injected `rateLimit` faults. */
   rateLimited = 0;
+  readonly rateLimitedByOp: Partial<Record<OpKind, number>> = {};
   uploadBytesReceived = 0;
   tokenRefreshes = 0;
   unauthorized = 0;
@@ -22,6 +24,11 @@ export class GoogleStats {
 
   count(op: OpKind): void {
     this.requests[op] = (this.requests[op] ?? 0) + 1;
+  }
+
+  noteRateLimited(op: OpKind): void {
+    this.rateLimited += 1;
+    this.rateLimitedByOp[op] = (this.rateLimitedByOp[op] ?? 0) + 1;
   }
 
   openUpload(kind: UploadRecord['kind'], fileName: string, fileId?: string): UploadRecord {
