@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-// Only Drive's module: `import 'googleapis'` loads every Google API (~110 MB of worker memory, measured).
-import { drive_v3 } from 'googleapis/build/src/apis/drive/v3';
 import type { Sealer } from '../../shared/crypto';
 import { TransferError, VERIFICATION_FAILED } from '../../shared/errors';
 import { mimeTypeFor } from '../../shared/mime';
@@ -9,6 +7,7 @@ import { checkCrc, Hashes, SavedHashes } from '../../source/reader';
 import type { CreatedFolders, DestinationProvider, FolderPlan, PutFileRequest, StoredFile } from '../types';
 import type { DriveAuth } from './auth';
 import type { ProviderCaller } from '../caller';
+import { driveClient, drive_v3 } from './drive-client';
 import { toTransferError } from './errors';
 import { DriveFileResource, FILE_FIELDS, putChunk, querySession, SessionState, startSession } from './resumable';
 
@@ -39,8 +38,8 @@ export class GoogleDriveProvider implements DestinationProvider {
 
   constructor(private readonly auth: DriveAuth, caller: ProviderCaller, private readonly options: GoogleDriveOptions) {
     this.#call = caller;
-    this.#drive = new drive_v3.Drive({ auth: auth.client });
-    // googleapis applies a global rootUrl to metadata calls but not to media uploads: pass it on every call.
+    this.#drive = driveClient(auth.client);
+    // The generated client applies a global rootUrl to metadata calls but not to media uploads: pass it on every call.
     // retry:false — gaxios would retry without honouring Retry-After or our pacing; ProviderCaller decides.
     this.#opts = { rootUrl: `${options.apiUrl}/`, retry: false };
   }
