@@ -9,7 +9,8 @@ import { JobPublisher } from '../../src/amqp/publisher';
 import { assertTopology } from '../../src/amqp/topology';
 import { createApp } from '../../src/api/app';
 import { startApi } from '../../src/api/server';
-import { OAuthState, sealState } from '../../src/api/oauth-state';
+import { pkceFor } from '../../src/api/consent';
+import { OAuthState, openState, sealState } from '../../src/api/oauth-state';
 import type { Readiness } from '../../src/api/routes/health';
 import { Config, OAUTH_CALLBACK_PATH, parseConfig } from '../../src/config';
 import { Sealer } from '../../src/shared/crypto';
@@ -142,7 +143,6 @@ describe('API', { timeout: 20_000 }, () => {
   /** A state as POST /cloud_archive seals it, with overrides. */
   const stateFor = (overrides: Partial<OAuthState> = {}): string =>
     sealState(sealer, {
-      v: 1,
       transfer_id: `t_${randomUUID().replaceAll('-', '')}`,
       redirect_success_link: SUCCESS_LINK,
       redirect_fail_link: FAIL_LINK,
@@ -150,7 +150,6 @@ describe('API', { timeout: 20_000 }, () => {
       gallery_name: 'Gallery',
       archive_type: 'webs',
       cloud_type: 'google_drive',
-      code_verifier: 'v'.repeat(64),
       exp: Math.floor(Date.now() / 1000) + 600,
       ...overrides,
     });
@@ -192,8 +191,7 @@ describe('API', { timeout: 20_000 }, () => {
       assert.equal(q.get('prompt'), 'consent');
       assert.equal(q.get('code_challenge_method'), 'S256');
 
-      const state = JSON.parse(sealer.open('oauth-state', q.get('state')!)) as OAuthState;
-      assert.equal(state.v, 1);
+      const state = openState(sealer, q.get('state')!)!;
       assert.equal(state.transfer_id, body.transfer_id);
       assert.equal(state.gallery_name, 'Свадьба A & B', 'trimmed');
       assert.equal(state.redirect_success_link, SUCCESS_LINK);
@@ -201,8 +199,8 @@ describe('API', { timeout: 20_000 }, () => {
       assert.equal('unknown_field' in state, false);
       const now = Date.now() / 1000;
       assert.ok(state.exp > now + 590 && state.exp <= now + 601, `exp ${state.exp} is about ten minutes ahead`);
-      const challenge = createHash('sha256').update(state.code_verifier).digest('base64url');
-      assert.equal(q.get('code_challenge'), challenge, 'the challenge is S256 of the sealed verifier');
+      const challenge = createHash('sha256').update(pkceFor(sealer, body.transfer_id).codeVerifier).digest('base64url');
+      assert.equal(q.get('code_challenge'), challenge, 'the challenge is S256 of the verifier derived for this transfer');
     });
 
     const invalid: Array<[string, Record<string, unknown>, string, string]> = [
@@ -219,6 +217,8 @@ describe('API', { timeout: 20_000 }, () => {
       ['blank gallery name', { gallery_name: '   ' }, 'gallery_name', 'invalid_field'],
       ['control character in name', { gallery_name: 'a\u0007b' }, 'gallery_name', 'invalid_field'],
       ['name too long', { gallery_name: 'x'.repeat(256) }, 'gallery_name', 'invalid_field'],
+      ['half a surrogate pair in name', { gallery_name: 'a\ud800b' }, 'gallery_name', 'invalid_field'],
+      ['link too long once percent-encoded', { redirect_success_link: `https://front.lite.gallery/${'я'.repeat(100)}` }, 'redirect_success_link', 'invalid_field'],
       ['unknown archive type', { archive_type: 'raw' }, 'archive_type', 'invalid_field'],
       ['unknown cloud type', { cloud_type: 'dropbox' }, 'cloud_type', 'invalid_field'],
       ['two bad fields: the first is named', { archive_type: 'raw', redirect_fail_link: 'javascript:x' }, 'redirect_fail_link', 'invalid_field'],

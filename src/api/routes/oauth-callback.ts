@@ -3,7 +3,7 @@ import { jobsPublished } from '../../shared/metrics';
 import type { JobPublisherLike } from '../../amqp/publisher';
 import type { Sealer } from '../../shared/crypto';
 import type { Logger } from '../../shared/logger';
-import type { ConsentProvider } from '../consent';
+import { ConsentProvider, pkceFor } from '../consent';
 import { OAuthState, isExpired, openState } from '../oauth-state';
 import { sendInvalidLinkPage } from '../pages';
 import { withQuery } from '../redirects';
@@ -54,7 +54,7 @@ export function oauthCallback({ sealer, provider, publisher, logger }: OAuthCall
 
     let access;
     try {
-      access = await provider.exchangeCode(code, state.code_verifier);
+      access = await provider.exchangeCode(code, pkceFor(sealer, state.transfer_id).codeVerifier);
     } catch (err) {
       log.warn(provider.describeError(err), 'code exchange failed');
       return fail('token_exchange_failed');
