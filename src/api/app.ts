@@ -13,6 +13,7 @@ import { httpMetrics, metricsEndpoint } from './metrics';
 import { docsRoutes } from './routes/docs';
 import { transferRoutes } from './routes/transfers';
 import type { TransferStatusSource } from './transfers/status-source';
+import { StreamLimiter } from './transfers/stream-limits';
 import type { TransferWatchers } from './transfers/watchers';
 import { createTransferRequestSchema } from './transfer-request';
 
@@ -33,6 +34,8 @@ export function createApp({ config, publisher, logger, readiness, transfers }: A
 
   const app = express();
   app.disable('x-powered-by');
+  // req.ip: the client's address as the trusted proxies in front of us report it (per-client stream caps).
+  app.set('trust proxy', config.TRUST_PROXY);
   app.use(httpMetrics);
   app.use(securityHeaders);
   app.get('/metrics', metricsEndpoint); // not under /cloud_archive: the Ingress does not expose it
@@ -45,7 +48,10 @@ export function createApp({ config, publisher, logger, readiness, transfers }: A
   for (const provider of consent.values()) {
     app.get(provider.callbackPath, oauthCallback({ sealer, provider, publisher, logger }));
   }
-  if (transfers) app.use(transferRoutes({ ...transfers, logger }));
+  if (transfers) {
+    const limiter = new StreamLimiter({ total: config.SSE_MAX_STREAMS, perClient: config.SSE_MAX_STREAMS_PER_CLIENT });
+    app.use(transferRoutes({ ...transfers, streams: { limiter, maxLifetimeMs: config.SSE_STREAM_MAX_SECONDS * 1000 }, logger }));
+  }
   app.use(docsRoutes(config));
   app.use(notFound);
   app.use(errorHandler(logger));
