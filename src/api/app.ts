@@ -3,6 +3,7 @@ import type { JobPublisherLike } from '../amqp/publisher';
 import type { Config } from '../config';
 import { Sealer } from '../shared/crypto';
 import type { Logger } from '../shared/logger';
+import type { ConsentClaim } from './consent-claim';
 import { cors } from './cors';
 import { consentProviders } from './consent';
 import { errorHandler, jsonBody, notFound, requireJson, securityHeaders } from './middleware';
@@ -20,6 +21,8 @@ import { createTransferRequestSchema } from './transfer-request';
 export interface AppDeps {
   config: Config;
   publisher: JobPublisherLike;
+  /** Marks a consent link used (Temporal), so a second approval of it starts nothing. */
+  claim: ConsentClaim;
   logger: Logger;
   readiness: () => Promise<Readiness>;
   /** Transfer status endpoints (need Temporal); left out by tests of the consent flow alone. */
@@ -27,7 +30,7 @@ export interface AppDeps {
 }
 
 /** The API's routes, without listening: tests and launchers decide where it runs. */
-export function createApp({ config, publisher, logger, readiness, transfers }: AppDeps): Express {
+export function createApp({ config, publisher, claim, logger, readiness, transfers }: AppDeps): Express {
   const sealer = new Sealer(config.SECRET_KEY);
   const consent = consentProviders(config);
   const schema = createTransferRequestSchema(config);
@@ -46,7 +49,7 @@ export function createApp({ config, publisher, logger, readiness, transfers }: A
     .all(cors({ origins: config.CORS_ORIGINS, logger, methods: ['POST'] }))
     .post(requireJson, jsonBody, startTransfer({ schema, sealer, consent, logger }));
   for (const provider of consent.values()) {
-    app.get(provider.callbackPath, oauthCallback({ sealer, provider, publisher, logger }));
+    app.get(provider.callbackPath, oauthCallback({ sealer, provider, publisher, claim, logger }));
   }
   if (transfers) {
     const limiter = new StreamLimiter({ total: config.SSE_MAX_STREAMS, perClient: config.SSE_MAX_STREAMS_PER_CLIENT });

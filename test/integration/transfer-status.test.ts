@@ -60,6 +60,7 @@ async function countingApi(): Promise<{ url: string; counts: { describe: number;
   const app = createApp({
     config: stack.config,
     publisher: { publish: () => Promise.reject(new Error('this API only reports status')) },
+    claim: () => Promise.reject(new Error('this API only reports status')),
     logger,
     readiness: async () => ({ amqp: true, temporal: true }),
     transfers: { source, watchers: new TransferWatchers(source, logger) },

@@ -6,8 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import amqp, { Channel, ChannelModel } from 'amqplib';
 import pino from 'pino';
 import { JobPublisher } from '../../src/amqp/publisher';
+import { LazyTemporalClient } from '../../src/bridge/temporal-client';
 import { assertTopology } from '../../src/amqp/topology';
 import { createApp } from '../../src/api/app';
+import { ConsentClaim, consentClaimer } from '../../src/api/consent-claim';
 import { startApi } from '../../src/api/server';
 import { pkceFor } from '../../src/api/consent';
 import { OAuthState, openState, sealState } from '../../src/api/oauth-state';
@@ -49,6 +51,7 @@ function testConfig(env: Record<string, string>): Config {
     AMQP_URL,
     AMQP_QUEUE: `test.api.${randomUUID()}`,
     AMQP_PUBLISH_TIMEOUT_MS: '2000',
+    TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
     ...env,
   });
 }
@@ -103,6 +106,8 @@ describe('API', { timeout: 20_000 }, () => {
   let config: Config;
   let sealer: Sealer;
   let publisher: JobPublisher;
+  let temporal: LazyTemporalClient;
+  let claim: ConsentClaim;
   let server: http.Server;
   let base: string;
   let connection: ChannelModel;
@@ -113,7 +118,9 @@ describe('API', { timeout: 20_000 }, () => {
     config = testConfig({ GOOGLE_TOKEN_URL: `${google.url}/token`, GOOGLE_REVOKE_URL: `${google.url}/revoke` });
     sealer = new Sealer(config.SECRET_KEY);
     publisher = new JobPublisher({ url: AMQP_URL, queue: config.AMQP_QUEUE, timeoutMs: 2000, logger });
-    server = http.createServer(createApp({ config, publisher, logger, readiness: async () => readiness }));
+    temporal = new LazyTemporalClient(config);
+    claim = consentClaimer(temporal, config.TEMPORAL_TASK_QUEUE);
+    server = http.createServer(createApp({ config, publisher, claim, logger, readiness: async () => readiness }));
     base = await listen(server);
     connection = await amqp.connect(AMQP_URL);
     channel = await connection.createChannel();
@@ -124,6 +131,7 @@ describe('API', { timeout: 20_000 }, () => {
     await close(server);
     await close(google.server);
     await publisher.close();
+    await temporal.close();
     await channel.deleteQueue(config.AMQP_QUEUE);
     await channel.deleteQueue(`${config.AMQP_QUEUE}.dead`);
     await channel.deleteExchange(`${config.AMQP_QUEUE}.dlx`);
@@ -315,9 +323,26 @@ describe('API', { timeout: 20_000 }, () => {
       assert.equal(await channel.get(config.AMQP_QUEUE, { noAck: true }), false, 'nothing was queued');
     });
 
-    test('a grant without a refresh token goes to the fail link', async () => {
+    test('a grant without a refresh token is revoked and goes to the fail link', async () => {
       google.reply = { status: 200, body: { access_token: ACCESS_TOKEN, scope: DRIVE_FILE, token_type: 'Bearer', expires_in: 3599 } };
+      const revoked = google.revoked.length;
       assert.equal(failReason(await callback({ state: stateFor(), code: 'c' })), 'no_refresh_token');
+      assert.deepEqual(google.revoked.slice(revoked), [ACCESS_TOKEN], 'revoked before the redirect');
+    });
+
+    test('the same state a second time (another approval of the link) is already_used, and its grant is revoked', async () => {
+      const { state, transferId } = await consent();
+      google.reply = { status: 200, body: { access_token: ACCESS_TOKEN, refresh_token: REFRESH_TOKEN, scope: DRIVE_FILE } };
+      const first = await callback({ state, code: 'first-code' });
+      assert.equal(new URL(first.headers.get('location')!).searchParams.get('transfer_id'), transferId);
+      const secondGrant = `1//second-${randomUUID()}`;
+      google.reply = { status: 200, body: { access_token: `ya29.second-${randomUUID()}`, refresh_token: secondGrant, scope: DRIVE_FILE } };
+      const revoked = google.revoked.length;
+      assert.equal(failReason(await callback({ state, code: 'second-code' })), 'already_used');
+      assert.deepEqual(google.revoked.slice(revoked), [secondGrant], 'revoked before the redirect');
+      const job = await channel.get(config.AMQP_QUEUE, { noAck: true });
+      assert.ok(job, 'the first approval queued its job');
+      assert.equal(await channel.get(config.AMQP_QUEUE, { noAck: true }), false, 'the second queued nothing');
     });
 
     test('a successful exchange queues a sealed job, then redirects to the success link', async () => {
@@ -369,16 +394,18 @@ describe('API', { timeout: 20_000 }, () => {
       }
     });
 
-    test('a broker that cannot be reached sends the user to the fail link with reason=queue_unavailable', async () => {
+    test('a broker that cannot be reached: the grant is revoked, the fail link with reason=queue_unavailable', async () => {
       const down = new JobPublisher({ url: 'amqp://guest:guest@127.0.0.1:1', queue: config.AMQP_QUEUE, timeoutMs: 2000, logger });
-      const app = http.createServer(createApp({ config, publisher: down, logger, readiness: async () => readiness }));
+      const app = http.createServer(createApp({ config, publisher: down, claim, logger, readiness: async () => readiness }));
       const appUrl = await listen(app);
       try {
         google.reply = { status: 200, body: { access_token: ACCESS_TOKEN, refresh_token: REFRESH_TOKEN, scope: DRIVE_FILE } };
+        const revoked = google.revoked.length;
         const res = await fetch(`${appUrl}${OAUTH_CALLBACK_PATH}?${new URLSearchParams({ state: stateFor(), code: 'c' })}`, {
           redirect: 'manual',
         });
         assert.equal(failReason(res), 'queue_unavailable');
+        assert.deepEqual(google.revoked.slice(revoked), [REFRESH_TOKEN], 'the grant is revoked before the redirect');
       } finally {
         await close(app);
         await down.close();

@@ -17,7 +17,8 @@ describe('API docs', () => {
       CALLBACK_SECRET: '1234567890123456', SECRET_KEY: 'k'.repeat(40),
     });
     const publisher = { publish: () => Promise.reject(new Error('no queue in this test')) };
-    server = http.createServer(createApp({ config, publisher, logger: pino({ level: 'silent' }), readiness: async () => ({ amqp: true, temporal: true }) }));
+    const claim = () => Promise.reject(new Error('no consent in this test'));
+    server = http.createServer(createApp({ config, publisher, claim, logger: pino({ level: 'silent' }), readiness: async () => ({ amqp: true, temporal: true }) }));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

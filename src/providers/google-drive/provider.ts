@@ -5,7 +5,7 @@ import { TransferError, VERIFICATION_FAILED } from '../../shared/errors';
 import { mimeTypeFor } from '../../shared/mime';
 import { checkCrc, Hashes, SavedHashes } from '../../source/reader';
 import type { CreatedFolders, DestinationProvider, FolderPlan, PutFileRequest, StoredFile } from '../types';
-import type { DriveAuth } from './auth';
+import { DriveAuth, revokeGoogleToken } from './auth';
 import type { ProviderCaller } from '../caller';
 import { driveClient, drive_v3 } from './drive-client';
 import { toTransferError } from './errors';
@@ -105,14 +105,7 @@ export class GoogleDriveProvider implements DestinationProvider {
 
   async revokeAccess(): Promise<void> {
     const token = this.auth.client.credentials.refresh_token;
-    if (!token) return;
-    try {
-      await this.auth.client.revokeToken(token);
-    } catch (err) {
-      // Already revoked or expired is the state we want.
-      const status = (err as { response?: { status?: number } }).response?.status;
-      if (status !== 400) throw toTransferError(err, 'revoking access');
-    }
+    if (token) await revokeGoogleToken(this.auth.client, token);
   }
 
   /** Small files: read whole (≤ 5 MB), check, then one multipart request. Nothing lands in Drive unchecked. */
