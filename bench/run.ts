@@ -30,7 +30,7 @@ import { createGalleryEmulator } from '../src/emulators/gallery';
 import { createGoogleEmulator, GoogleEmulator, GoogleEmulatorOptions } from '../src/emulators/google';
 import { createYandexEmulator, YandexEmulatorOptions } from '../src/emulators/yandex';
 import { createLogger } from '../src/shared/logger';
-import { startTransfer } from '../src/temporal/start';
+import { transferStarter } from '../src/bridge/start-workflow';
 import { workflowIdFor } from '../src/shared/types';
 
 const MiB = 1024 * 1024;
@@ -141,7 +141,7 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
   const connection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection });
   const api = await startApi(config, logger);
-  const bridge = createBridge({ config, logger, startWorkflow: (input) => startTransfer(client, config.TEMPORAL_TASK_QUEUE, input) });
+  const bridge = createBridge({ config, logger, startWorkflow: transferStarter({ config, client: async () => client, logger }) });
   await bridge.start();
   const worker = spawn(process.execPath, entryArgs('src/worker/main'), {
     env: { ...process.env, ...env, WORKFLOW_BUNDLE_PATH: bundlePath },

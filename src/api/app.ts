@@ -3,6 +3,7 @@ import type { JobPublisherLike } from '../amqp/publisher';
 import type { Config } from '../config';
 import { Sealer } from '../shared/crypto';
 import type { Logger } from '../shared/logger';
+import type { ConsentClaim } from './consent-claim';
 import { cors } from './cors';
 import { consentProviders } from './consent';
 import { errorHandler, jsonBody, notFound, requireJson, securityHeaders } from './middleware';
@@ -13,12 +14,15 @@ import { httpMetrics, metricsEndpoint } from './metrics';
 import { docsRoutes } from './routes/docs';
 import { transferRoutes } from './routes/transfers';
 import type { TransferStatusSource } from './transfers/status-source';
+import { StreamLimiter } from './transfers/stream-limits';
 import type { TransferWatchers } from './transfers/watchers';
 import { createTransferRequestSchema } from './transfer-request';
 
 export interface AppDeps {
   config: Config;
   publisher: JobPublisherLike;
+  /** Marks a consent link used (Temporal), so a second approval of it starts nothing. */
+  claim: ConsentClaim;
   logger: Logger;
   readiness: () => Promise<Readiness>;
   /** Transfer status endpoints (need Temporal); left out by tests of the consent flow alone. */
@@ -26,13 +30,15 @@ export interface AppDeps {
 }
 
 /** The API's routes, without listening: tests and launchers decide where it runs. */
-export function createApp({ config, publisher, logger, readiness, transfers }: AppDeps): Express {
+export function createApp({ config, publisher, claim, logger, readiness, transfers }: AppDeps): Express {
   const sealer = new Sealer(config.SECRET_KEY);
   const consent = consentProviders(config);
   const schema = createTransferRequestSchema(config);
 
   const app = express();
   app.disable('x-powered-by');
+  // req.ip: the client's address as the trusted proxies in front of us report it (per-client stream caps).
+  app.set('trust proxy', config.TRUST_PROXY);
   app.use(httpMetrics);
   app.use(securityHeaders);
   app.get('/metrics', metricsEndpoint); // not under /cloud_archive: the Ingress does not expose it
@@ -43,9 +49,12 @@ export function createApp({ config, publisher, logger, readiness, transfers }: A
     .all(cors({ origins: config.CORS_ORIGINS, logger, methods: ['POST'] }))
     .post(requireJson, jsonBody, startTransfer({ schema, sealer, consent, logger }));
   for (const provider of consent.values()) {
-    app.get(provider.callbackPath, oauthCallback({ sealer, provider, publisher, logger }));
+    app.get(provider.callbackPath, oauthCallback({ sealer, provider, publisher, claim, logger }));
   }
-  if (transfers) app.use(transferRoutes({ ...transfers, logger }));
+  if (transfers) {
+    const limiter = new StreamLimiter({ total: config.SSE_MAX_STREAMS, perClient: config.SSE_MAX_STREAMS_PER_CLIENT });
+    app.use(transferRoutes({ ...transfers, streams: { limiter, maxLifetimeMs: config.SSE_STREAM_MAX_SECONDS * 1000 }, logger }));
+  }
   app.use(docsRoutes(config));
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -4,42 +4,53 @@ import { SealError, Sealer } from '../shared/crypto';
 /**
  * The OAuth `state` parameter: everything the callback needs, sealed (encrypted and authenticated) so the API
  * keeps no session and sets no cookie. Sealing also makes it the CSRF token: only we can produce one.
+ *
+ * It travels in the consent URL and in the provider's redirect back to us, so it is kept small: the PKCE
+ * verifier is not in it (it is derived from the transfer id, see pkceFor), and the fields are joined by newlines
+ * instead of being JSON — no field can hold a newline (links are normalised URLs, which percent-encode control
+ * characters; the gallery name refuses them), and nothing is escaped, so its size is the fields' UTF-8 bytes
+ * plus a fixed few (the field limits in transfer-request.ts are chosen from that).
  */
 
 export const STATE_TTL_SECONDS = 10 * 60;
+const VERSION = '2';
 
 const oauthStateSchema = z.object({
-  v: z.literal(1),
   transfer_id: z.string(),
+  /** Expiry, Unix seconds. */
+  exp: z.coerce.number().int(),
+  cloud_type: z.enum(['google_drive', 'yadisk']),
+  archive_type: z.enum(['webs', 'originals']),
   redirect_success_link: z.string(),
   redirect_fail_link: z.string(),
   archive_url: z.string(),
   gallery_name: z.string(),
-  archive_type: z.enum(['webs', 'originals']),
-  cloud_type: z.enum(['google_drive', 'yadisk']),
-  /** PKCE verifier; Google only hands out tokens to whoever also presents it. */
-  code_verifier: z.string(),
-  /** Expiry, Unix seconds. */
-  exp: z.number().int(),
 });
 
 export type OAuthState = z.infer<typeof oauthStateSchema>;
 
+/** The order of the fields in the sealed text. */
+const FIELDS = Object.keys(oauthStateSchema.shape) as Array<keyof OAuthState>;
+
 export function sealState(sealer: Sealer, state: OAuthState): string {
-  return sealer.seal('oauth-state', JSON.stringify(state));
+  const values = FIELDS.map((field) => String(state[field]));
+  if (values.some((value) => value.includes('\n'))) throw new Error('an OAuth state field holds a newline'); // validated before: a bug
+  return sealer.seal('oauth-state', [VERSION, ...values].join('\n'));
 }
 
 /** The state, or null when it is missing, tampered with, sealed with another key, or of an unknown shape. */
 export function openState(sealer: Sealer, sealed: string | undefined): OAuthState | null {
   if (!sealed) return null;
-  let json: string;
+  let text: string;
   try {
-    json = sealer.open('oauth-state', sealed);
+    text = sealer.open('oauth-state', sealed);
   } catch (err) {
     if (err instanceof SealError) return null;
     throw err;
   }
-  const parsed = oauthStateSchema.safeParse(JSON.parse(json));
+  const [version, ...values] = text.split('\n');
+  if (version !== VERSION || values.length !== FIELDS.length) return null;
+  const parsed = oauthStateSchema.safeParse(Object.fromEntries(FIELDS.map((field, i) => [field, values[i]])));
   return parsed.success ? parsed.data : null;
 }
 

@@ -77,10 +77,13 @@ export function openApiDocument(config: Config): unknown {
   };
 }
 
+/** The files of swagger-ui-dist the docs page loads: the only ones served (not its demo pages or source maps). */
+export const DOCS_ASSETS = { css: 'swagger-ui.css', js: 'swagger-ui-bundle.js' } as const;
+
 export const DOCS_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cloud-archive API</title>
-<link rel="stylesheet" href="/cloud_archive/docs/assets/swagger-ui.css"></head>
+<link rel="stylesheet" href="/cloud_archive/docs/assets/${DOCS_ASSETS.css}"></head>
 <body><div id="swagger-ui"></div>
-<script src="/cloud_archive/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/cloud_archive/docs/assets/${DOCS_ASSETS.js}"></script>
 <script src="/cloud_archive/docs/init.js"></script></body></html>`;
 
 export const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/cloud_archive/openapi.json', dom_id: '#swagger-ui' });`;

@@ -6,6 +6,7 @@ import type { Config } from '../config';
 import type { Logger } from '../shared/logger';
 import { withdrawTransfer } from '../temporal/withdraw';
 import { createApp } from './app';
+import { consentClaimer } from './consent-claim';
 import { queueTransfer } from './queue-transfer';
 import { TransferStatusSource } from './transfers/status-source';
 import { TransferWatchers } from './transfers/watchers';
@@ -45,6 +46,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
         source.markQueued(job.transfer_id);
       },
     },
+    claim: consentClaimer(temporal, config.TEMPORAL_TASK_QUEUE),
     transfers: { source, watchers: new TransferWatchers(source, logger) },
     logger,
     readiness: async () => {

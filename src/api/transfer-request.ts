@@ -10,21 +10,30 @@ import { ApiError } from './errors';
  * names the gallery whose listing the workers will fetch.
  */
 
-// Every field ends up in the OAuth state, which travels in Google's consent URL; this keeps that URL short enough.
-const MAX_URL_CHARS = 2000;
+/**
+ * Every field but the two types is sealed into the OAuth state, which rides in the consent URL and in the
+ * provider's redirect back to our callback. These maxima keep each of those URLs under 4 KiB (a common proxy
+ * limit for a request line; ingress-nginx buffers 8 KiB) with every field at its maximum: about 2.3 KB of
+ * state text, 3.1 KB sealed. URLs are counted in their normalised form (non-ASCII and unsafe characters
+ * percent-encoded, as a browser sends them), the name in UTF-16 units of up to three UTF-8 bytes each.
+ * Documented in docs/front-end.md; test/unit/url-sizes.test.ts measures the URLs.
+ */
+export const REQUEST_LIMITS = { redirectLinkChars: 600, archiveUrlChars: 300, galleryNameChars: 255 } as const;
 // C0, DEL and C1 control characters.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export type TransferRequestSchema = ReturnType<typeof createTransferRequestSchema>;
 export type TransferRequest = z.output<TransferRequestSchema>;
 
 export function createTransferRequestSchema(config: Pick<Config, 'REDIRECT_URL_HOSTS' | 'ARCHIVE_URL_HOSTS'>) {
-  const redirectLink = urlField((url) => hostProblem(url, config.REDIRECT_URL_HOSTS));
+  const redirectLink = urlField(REQUEST_LIMITS.redirectLinkChars, (url) => hostProblem(url, config.REDIRECT_URL_HOSTS));
   return z.object(
     {
       redirect_success_link: redirectLink,
       redirect_fail_link: redirectLink,
       archive_url: urlField(
+        REQUEST_LIMITS.archiveUrlChars,
         (url) =>
           hostProblem(url, config.ARCHIVE_URL_HOSTS) ??
           (parseArchivePath(url) ? null : 'must have the path /g/api/stream/<gallery id>/<hash>'),
@@ -34,8 +43,10 @@ export function createTransferRequestSchema(config: Pick<Config, 'REDIRECT_URL_H
         .trim()
         .min(1, 'must not be empty')
         // Counted in UTF-16 units, as the job schema counts it, so a name accepted here is accepted there.
-        .max(255, 'must be at most 255 characters')
-        .refine((name) => !CONTROL_CHARS.test(name), 'must not contain control characters'),
+        .max(REQUEST_LIMITS.galleryNameChars, `must be at most ${REQUEST_LIMITS.galleryNameChars} characters`)
+        .refine((name) => !CONTROL_CHARS.test(name), 'must not contain control characters')
+        // Half a surrogate pair is no character: it would reach Drive as U+FFFD.
+        .refine((name) => !LONE_SURROGATE.test(name), 'must be valid Unicode text'),
       archive_type: z.enum(['webs', 'originals'], { error: 'must be "webs" or "originals"' }),
       cloud_type: z.enum(['google_drive', 'yadisk'], { error: 'must be "google_drive" or "yadisk"' }),
     },
@@ -57,17 +68,30 @@ export function parseTransferRequest(schema: TransferRequestSchema, body: unknow
   throw new ApiError(400, 'invalid_field', `${field} ${issue.message}.`, field);
 }
 
-function urlField(check: (url: URL) => string | null) {
+/** An allowed http(s) URL, passed on in its normalised form (`URL.href`), at most `maxChars` long in that form. */
+function urlField(maxChars: number, check: (url: URL) => string | null) {
+  const tooLong = `must be at most ${maxChars} characters`;
   return z
     .string({ error: 'must be a string' })
-    .max(MAX_URL_CHARS, `must be at most ${MAX_URL_CHARS} characters`)
-    .superRefine((value, ctx) => {
-      const problem = urlProblem(value, check);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    .max(maxChars, tooLong)
+    .transform((value, ctx) => {
+      const url = parseUrl(value);
+      if (typeof url === 'string') return refuse(ctx, url);
+      const problem = check(url);
+      if (problem) return refuse(ctx, problem);
+      // The raw length said nothing of percent-encoding: one Cyrillic letter is six characters of a URL.
+      if (url.href.length > maxChars) return refuse(ctx, `${tooLong} once percent-encoded (it has ${url.href.length})`);
+      return url.href;
     });
 }
 
-function urlProblem(value: string, check: (url: URL) => string | null): string | null {
+function refuse(ctx: z.RefinementCtx, message: string): never {
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER;
+}
+
+/** The URL, or what is wrong with it. */
+function parseUrl(value: string): URL | string {
   let url: URL;
   try {
     url = new URL(value);
@@ -77,7 +101,7 @@ function urlProblem(value: string, check: (url: URL) => string | null): string |
   // Rejects javascript:, data:, file: and friends.
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
   if (url.username || url.password) return 'must not contain a user name or password';
-  return check(url);
+  return url;
 }
 
 function hostProblem(url: URL, rules: readonly HostRule[]): string | null {

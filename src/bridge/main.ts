@@ -1,8 +1,8 @@
 import { loadConfig } from '../config';
 import { startHealthServer } from '../shared/health-server';
 import { createLogger } from '../shared/logger';
-import { startTransfer } from '../temporal/start';
 import { createBridge } from './bridge';
+import { transferStarter } from './start-workflow';
 import { LazyTemporalClient } from './temporal-client';
 
 /** Bridge process: RabbitMQ transfer jobs → one Temporal workflow each. */
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const bridge = createBridge({
     config,
     logger,
-    startWorkflow: async (input) => startTransfer(await temporal.get(), config.TEMPORAL_TASK_QUEUE, input),
+    startWorkflow: transferStarter({ config, client: () => temporal.get(), logger }),
   });
 
   const shutdown = (signal: NodeJS.Signals): void => {

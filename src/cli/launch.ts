@@ -9,7 +9,7 @@ import { DevServer, startDevServer, waitForTemporal } from '../devtools/temporal
 import { Sandbox, startSandbox } from '../sandbox';
 import { createLogger, Logger } from '../shared/logger';
 import { ensureSearchAttributes } from '../temporal/register-search-attributes';
-import { startTransfer } from '../temporal/start';
+import { transferStarter } from '../bridge/start-workflow';
 import { startWorker } from '../worker';
 
 /**
@@ -55,7 +55,7 @@ export async function launch(): Promise<Launched> {
   if (added.length > 0) logger.info({ added }, 'registered search attributes');
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const worker = await startWorker(config, logger.child({ role: 'worker' }));
-  const bridge = createBridge({ config, logger: logger.child({ role: 'bridge' }), startWorkflow: (input) => startTransfer(client, config.TEMPORAL_TASK_QUEUE, input) });
+  const bridge = createBridge({ config, logger: logger.child({ role: 'bridge' }), startWorkflow: transferStarter({ config, client: async () => client, logger: logger.child({ role: 'bridge' }) }) });
   await bridge.start();
   const api = await startApi(config, logger.child({ role: 'api' }));
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseHostList } from '../shared/hosts';
 import { originListSetting, parseOriginList } from '../api/cors-origins';
+import { trustProxySetting } from '../api/trust-proxy';
 
 /**
  * The one place where environment variables are read and validated.
@@ -34,6 +35,14 @@ const schema = z.object({
 
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   PUBLIC_URL: httpUrl.default('http://127.0.0.1:8080'),
+
+  /** Proxies allowed to name the client's address (X-Forwarded-For): hop count or addresses/ranges; unset = none. */
+  TRUST_PROXY: trustProxySetting.default(false),
+  /** Open event streams (GET …/events) per API process, in total and per client address (an IPv6 /64 counts as one). */
+  SSE_MAX_STREAMS: positiveInt.default(1000),
+  SSE_MAX_STREAMS_PER_CLIENT: positiveInt.default(20),
+  /** An event stream is ended after this long; the browser's EventSource reconnects 2 s later with Last-Event-ID. */
+  SSE_STREAM_MAX_SECONDS: positiveInt.default(600),
 
   AMQP_URL: z.string().regex(/^amqps?:\/\//, 'must start with amqp:// or amqps://').default('amqp://guest:guest@127.0.0.1:5672'),
   AMQP_QUEUE: z.string().min(1).max(200).regex(/^[\w.:-]+$/).default('cloud_archive.transfers'),

@@ -10,6 +10,7 @@ import { toTransferError } from './google-drive/errors';
 import { GoogleDriveProvider } from './google-drive/provider';
 import { YandexApi } from './yandex-disk/api';
 import { YandexAuth } from './yandex-disk/auth';
+import { googleOAuthSettings, yandexOAuthSettings } from './oauth-settings';
 import { PerTransfer } from './per-transfer';
 import { toYandexError } from './yandex-disk/errors';
 import { YandexDiskProvider } from './yandex-disk/provider';
@@ -24,18 +25,11 @@ export class Providers {
   readonly #yandexAuth: PerTransfer<YandexAuth> | null;
 
   constructor(private readonly config: Config, private readonly sealer: Sealer) {
-    const google = {
-      clientId: config.GOOGLE_CLIENT_ID,
-      clientSecret: config.GOOGLE_CLIENT_SECRET,
-      authUrl: config.GOOGLE_AUTH_URL,
-      tokenUrl: config.GOOGLE_TOKEN_URL,
-      revokeUrl: config.GOOGLE_REVOKE_URL,
-    };
+    const google = googleOAuthSettings(config);
     this.#driveAuth = new PerTransfer((refreshToken) => driveAuthFor(google, refreshToken));
     this.#pacers = new PacerRegistry(config.DRIVE_WRITES_PER_SECOND, config.DRIVE_WRITE_BURST);
     this.#yandexPacers = new PacerRegistry(config.YANDEX_WRITES_PER_SECOND, config.YANDEX_WRITE_BURST);
-    const { YANDEX_CLIENT_ID: clientId, YANDEX_CLIENT_SECRET: clientSecret } = config;
-    const yandex = clientId && clientSecret ? { clientId, clientSecret, tokenUrl: config.YANDEX_TOKEN_URL, revokeUrl: config.YANDEX_REVOKE_URL } : null;
+    const yandex = yandexOAuthSettings(config);
     this.#yandexAuth = yandex ? new PerTransfer((refreshToken) => new YandexAuth(yandex, refreshToken)) : null;
   }
 

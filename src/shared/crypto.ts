@@ -10,6 +10,8 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, ti
  */
 
 export type SealPurpose = 'oauth-state' | 'refresh-token' | 'upload-session';
+/** Secrets computed from SECRET_KEY and an input rather than stored: the OAuth PKCE verifier of a transfer. */
+export type DerivePurpose = 'pkce-verifier';
 
 const VERSION = 'v1';
 const IV_BYTES = 12;
@@ -20,13 +22,13 @@ export class SealError extends Error {
 }
 
 export class Sealer {
-  readonly #keys = new Map<SealPurpose, Buffer>();
+  readonly #keys = new Map<SealPurpose | DerivePurpose, Buffer>();
 
   constructor(private readonly secret: string) {
     if (secret.length < 32) throw new Error('SECRET_KEY must be at least 32 characters');
   }
 
-  #key(purpose: SealPurpose): Buffer {
+  #key(purpose: SealPurpose | DerivePurpose): Buffer {
     let key = this.#keys.get(purpose);
     if (!key) {
       key = Buffer.from(hkdfSync('sha256', this.secret, 'cloud-archive', purpose, 32));
@@ -41,6 +43,11 @@ export class Sealer {
     cipher.setAAD(Buffer.from(purpose));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return `${VERSION}.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
+  }
+
+  /** HMAC-SHA256 of `input` under the purpose's key, base64url (43 characters): the same input, the same secret. */
+  derive(purpose: DerivePurpose, input: string): string {
+    return createHmac('sha256', this.#key(purpose)).update(input).digest('base64url');
   }
 
   open(purpose: SealPurpose, sealed: string): string {

@@ -53,3 +53,10 @@ export const rateLimitWaitSeconds = new Counter({
   help: 'Time writes were paused by rate-limit answers',
   registers: [registry],
 });
+
+export const eventStreamsRefused = new Counter({
+  name: 'cloud_archive_event_streams_refused_total',
+  help: 'Event streams answered 429, by the cap that refused them (client | total)',
+  labelNames: ['cap'] as const,
+  registers: [registry],
+});

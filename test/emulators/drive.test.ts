@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { OAuth2Client } from 'google-auth-library';
-import { google as googleapis } from 'googleapis';
+import { driveClient } from '../../src/providers/google-drive/drive-client';
 import { CLIENT_ID, CLIENT_SECRET, FOLDER, REDIRECT_URI, drive, errorReason, login, startGoogle, type DriveErrorBody } from './support';
 
 type FileJson = { id: string; name: string; kind?: string; mimeType?: string; size?: string; md5Checksum?: string; appProperties?: Record<string, string>; trashed?: boolean };
@@ -161,11 +161,11 @@ describe('Drive v3 emulator', () => {
     assert.equal((await call(`/drive/v3/files/${child.id}`)).status, 404);
   });
 
-  it('uploads through the real googleapis client (multipart and media)', async () => {
+  it('uploads through the real Drive client, @googleapis/drive (multipart and media)', async () => {
     const { google, url } = await startGoogle();
     const auth = new OAuth2Client({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI });
     auth.setCredentials(await login(url));
-    const client = googleapis.drive({ version: 'v3', auth });
+    const client = driveClient(auth);
     const rootUrl = `${url}/`;
     const bytes = Buffer.from('a'.repeat(100_000) + 'tail');
 

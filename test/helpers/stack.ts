@@ -15,7 +15,7 @@ import { createGalleryEmulator, GalleryEmulator } from '../../src/emulators/gall
 import { createYandexEmulator, YandexEmulator, YandexEmulatorOptions } from '../../src/emulators/yandex';
 import { startApi } from '../../src/api';
 import { createBridge } from '../../src/bridge/bridge';
-import { startTransfer } from '../../src/temporal/start';
+import { transferStarter } from '../../src/bridge/start-workflow';
 import { createLogger } from '../../src/shared/logger';
 import { startWorker, RunningWorker } from '../../src/worker';
 import { workflowIdFor } from '../../src/shared/types';
@@ -148,7 +148,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const api = await startApi(opts.apiEnv ? parseConfig({ ...env, ...opts.apiEnv }) : config, logger.child({ role: 'api' }));
   const newBridge = () =>
-    createBridge({ config, logger: logger.child({ role: 'bridge' }), startWorkflow: (input) => startTransfer(client, config.TEMPORAL_TASK_QUEUE, input) });
+    createBridge({ config, logger: logger.child({ role: 'bridge' }), startWorkflow: transferStarter({ config, client: async () => client, logger: logger.child({ role: 'bridge' }) }) });
   let runningBridge: ReturnType<typeof createBridge> | null = newBridge();
   await runningBridge.start();
   const bridge = {

@@ -112,12 +112,10 @@ describe('consent for Yandex Disk', () => {
 
   test('a state made for Google is refused at the Yandex callback', async () => {
     const state: OAuthState = {
-      v: 1,
       transfer_id: 'x'.repeat(22),
       ...body,
       cloud_type: 'google_drive',
       archive_type: 'originals',
-      code_verifier: 'v'.repeat(43),
       exp: Math.floor(Date.now() / 1000) + 600,
     };
     const sealed = sealState(new Sealer(config.SECRET_KEY), state);

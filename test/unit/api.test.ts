@@ -6,10 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import amqp, { Channel, ChannelModel } from 'amqplib';
 import pino from 'pino';
 import { JobPublisher } from '../../src/amqp/publisher';
+import { LazyTemporalClient } from '../../src/bridge/temporal-client';
 import { assertTopology } from '../../src/amqp/topology';
 import { createApp } from '../../src/api/app';
+import { ConsentClaim, consentClaimer } from '../../src/api/consent-claim';
 import { startApi } from '../../src/api/server';
-import { OAuthState, sealState } from '../../src/api/oauth-state';
+import { pkceFor } from '../../src/api/consent';
+import { OAuthState, openState, sealState } from '../../src/api/oauth-state';
 import type { Readiness } from '../../src/api/routes/health';
 import { Config, OAUTH_CALLBACK_PATH, parseConfig } from '../../src/config';
 import { Sealer } from '../../src/shared/crypto';
@@ -48,6 +51,7 @@ function testConfig(env: Record<string, string>): Config {
     AMQP_URL,
     AMQP_QUEUE: `test.api.${randomUUID()}`,
     AMQP_PUBLISH_TIMEOUT_MS: '2000',
+    TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
     ...env,
   });
 }
@@ -102,6 +106,8 @@ describe('API', { timeout: 20_000 }, () => {
   let config: Config;
   let sealer: Sealer;
   let publisher: JobPublisher;
+  let temporal: LazyTemporalClient;
+  let claim: ConsentClaim;
   let server: http.Server;
   let base: string;
   let connection: ChannelModel;
@@ -112,7 +118,9 @@ describe('API', { timeout: 20_000 }, () => {
     config = testConfig({ GOOGLE_TOKEN_URL: `${google.url}/token`, GOOGLE_REVOKE_URL: `${google.url}/revoke` });
     sealer = new Sealer(config.SECRET_KEY);
     publisher = new JobPublisher({ url: AMQP_URL, queue: config.AMQP_QUEUE, timeoutMs: 2000, logger });
-    server = http.createServer(createApp({ config, publisher, logger, readiness: async () => readiness }));
+    temporal = new LazyTemporalClient(config);
+    claim = consentClaimer(temporal, config.TEMPORAL_TASK_QUEUE);
+    server = http.createServer(createApp({ config, publisher, claim, logger, readiness: async () => readiness }));
     base = await listen(server);
     connection = await amqp.connect(AMQP_URL);
     channel = await connection.createChannel();
@@ -123,6 +131,7 @@ describe('API', { timeout: 20_000 }, () => {
     await close(server);
     await close(google.server);
     await publisher.close();
+    await temporal.close();
     await channel.deleteQueue(config.AMQP_QUEUE);
     await channel.deleteQueue(`${config.AMQP_QUEUE}.dead`);
     await channel.deleteExchange(`${config.AMQP_QUEUE}.dlx`);
@@ -142,7 +151,6 @@ describe('API', { timeout: 20_000 }, () => {
   /** A state as POST /cloud_archive seals it, with overrides. */
   const stateFor = (overrides: Partial<OAuthState> = {}): string =>
     sealState(sealer, {
-      v: 1,
       transfer_id: `t_${randomUUID().replaceAll('-', '')}`,
       redirect_success_link: SUCCESS_LINK,
       redirect_fail_link: FAIL_LINK,
@@ -150,7 +158,6 @@ describe('API', { timeout: 20_000 }, () => {
       gallery_name: 'Gallery',
       archive_type: 'webs',
       cloud_type: 'google_drive',
-      code_verifier: 'v'.repeat(64),
       exp: Math.floor(Date.now() / 1000) + 600,
       ...overrides,
     });
@@ -192,8 +199,7 @@ describe('API', { timeout: 20_000 }, () => {
       assert.equal(q.get('prompt'), 'consent');
       assert.equal(q.get('code_challenge_method'), 'S256');
 
-      const state = JSON.parse(sealer.open('oauth-state', q.get('state')!)) as OAuthState;
-      assert.equal(state.v, 1);
+      const state = openState(sealer, q.get('state')!)!;
       assert.equal(state.transfer_id, body.transfer_id);
       assert.equal(state.gallery_name, 'Свадьба A & B', 'trimmed');
       assert.equal(state.redirect_success_link, SUCCESS_LINK);
@@ -201,8 +207,8 @@ describe('API', { timeout: 20_000 }, () => {
       assert.equal('unknown_field' in state, false);
       const now = Date.now() / 1000;
       assert.ok(state.exp > now + 590 && state.exp <= now + 601, `exp ${state.exp} is about ten minutes ahead`);
-      const challenge = createHash('sha256').update(state.code_verifier).digest('base64url');
-      assert.equal(q.get('code_challenge'), challenge, 'the challenge is S256 of the sealed verifier');
+      const challenge = createHash('sha256').update(pkceFor(sealer, body.transfer_id).codeVerifier).digest('base64url');
+      assert.equal(q.get('code_challenge'), challenge, 'the challenge is S256 of the verifier derived for this transfer');
     });
 
     const invalid: Array<[string, Record<string, unknown>, string, string]> = [
@@ -219,6 +225,8 @@ describe('API', { timeout: 20_000 }, () => {
       ['blank gallery name', { gallery_name: '   ' }, 'gallery_name', 'invalid_field'],
       ['control character in name', { gallery_name: 'a\u0007b' }, 'gallery_name', 'invalid_field'],
       ['name too long', { gallery_name: 'x'.repeat(256) }, 'gallery_name', 'invalid_field'],
+      ['half a surrogate pair in name', { gallery_name: 'a\ud800b' }, 'gallery_name', 'invalid_field'],
+      ['link too long once percent-encoded', { redirect_success_link: `https://front.lite.gallery/${'я'.repeat(100)}` }, 'redirect_success_link', 'invalid_field'],
       ['unknown archive type', { archive_type: 'raw' }, 'archive_type', 'invalid_field'],
       ['unknown cloud type', { cloud_type: 'dropbox' }, 'cloud_type', 'invalid_field'],
       ['two bad fields: the first is named', { archive_type: 'raw', redirect_fail_link: 'javascript:x' }, 'redirect_fail_link', 'invalid_field'],
@@ -315,9 +323,26 @@ describe('API', { timeout: 20_000 }, () => {
       assert.equal(await channel.get(config.AMQP_QUEUE, { noAck: true }), false, 'nothing was queued');
     });
 
-    test('a grant without a refresh token goes to the fail link', async () => {
+    test('a grant without a refresh token is revoked and goes to the fail link', async () => {
       google.reply = { status: 200, body: { access_token: ACCESS_TOKEN, scope: DRIVE_FILE, token_type: 'Bearer', expires_in: 3599 } };
+      const revoked = google.revoked.length;
       assert.equal(failReason(await callback({ state: stateFor(), code: 'c' })), 'no_refresh_token');
+      assert.deepEqual(google.revoked.slice(revoked), [ACCESS_TOKEN], 'revoked before the redirect');
+    });
+
+    test('the same state a second time (another approval of the link) is already_used, and its grant is revoked', async () => {
+      const { state, transferId } = await consent();
+      google.reply = { status: 200, body: { access_token: ACCESS_TOKEN, refresh_token: REFRESH_TOKEN, scope: DRIVE_FILE } };
+      const first = await callback({ state, code: 'first-code' });
+      assert.equal(new URL(first.headers.get('location')!).searchParams.get('transfer_id'), transferId);
+      const secondGrant = `1//second-${randomUUID()}`;
+      google.reply = { status: 200, body: { access_token: `ya29.second-${randomUUID()}`, refresh_token: secondGrant, scope: DRIVE_FILE } };
+      const revoked = google.revoked.length;
+      assert.equal(failReason(await callback({ state, code: 'second-code' })), 'already_used');
+      assert.deepEqual(google.revoked.slice(revoked), [secondGrant], 'revoked before the redirect');
+      const job = await channel.get(config.AMQP_QUEUE, { noAck: true });
+      assert.ok(job, 'the first approval queued its job');
+      assert.equal(await channel.get(config.AMQP_QUEUE, { noAck: true }), false, 'the second queued nothing');
     });
 
     test('a successful exchange queues a sealed job, then redirects to the success link', async () => {
@@ -369,16 +394,18 @@ describe('API', { timeout: 20_000 }, () => {
       }
     });
 
-    test('a broker that cannot be reached sends the user to the fail link with reason=queue_unavailable', async () => {
+    test('a broker that cannot be reached: the grant is revoked, the fail link with reason=queue_unavailable', async () => {
       const down = new JobPublisher({ url: 'amqp://guest:guest@127.0.0.1:1', queue: config.AMQP_QUEUE, timeoutMs: 2000, logger });
-      const app = http.createServer(createApp({ config, publisher: down, logger, readiness: async () => readiness }));
+      const app = http.createServer(createApp({ config, publisher: down, claim, logger, readiness: async () => readiness }));
       const appUrl = await listen(app);
       try {
         google.reply = { status: 200, body: { access_token: ACCESS_TOKEN, refresh_token: REFRESH_TOKEN, scope: DRIVE_FILE } };
+        const revoked = google.revoked.length;
         const res = await fetch(`${appUrl}${OAUTH_CALLBACK_PATH}?${new URLSearchParams({ state: stateFor(), code: 'c' })}`, {
           redirect: 'manual',
         });
         assert.equal(failReason(res), 'queue_unavailable');
+        assert.deepEqual(google.revoked.slice(revoked), [REFRESH_TOKEN], 'the grant is revoked before the redirect');
       } finally {
         await close(app);
         await down.close();

@@ -102,7 +102,8 @@ describe('the API answering cross-origin calls', () => {
       }),
     );
     const publisher = { publish: async () => assert.fail('nothing is published in these tests') };
-    server = http.createServer(createApp({ config, publisher, logger, readiness: async () => ({ amqp: true, temporal: true }) }));
+    const claim = async () => assert.fail('no consent link is claimed in these tests');
+    server = http.createServer(createApp({ config, publisher, claim, logger, readiness: async () => ({ amqp: true, temporal: true }) }));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });

@@ -21,6 +21,14 @@ test('tampering is detected', () => {
   assert.throws(() => sealer.open('oauth-state', 'garbage'), SealError);
 });
 
+test('derived secrets: the same for the same key and input, a valid 43-character PKCE verifier, nothing else alike', () => {
+  const verifier = sealer.derive('pkce-verifier', 'transfer-a');
+  assert.match(verifier, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(new Sealer('k'.repeat(40)).derive('pkce-verifier', 'transfer-a'), verifier);
+  assert.notEqual(sealer.derive('pkce-verifier', 'transfer-b'), verifier);
+  assert.notEqual(new Sealer('z'.repeat(40)).derive('pkce-verifier', 'transfer-a'), verifier);
+});
+
 test('callback signature', () => {
   const sig = signBody('s'.repeat(20), '{"x":1}');
   assert.match(sig, /^sha256=[0-9a-f]{64}$/);

@@ -50,8 +50,10 @@ export function googleConsent(config: GoogleOAuthConfig): ConsentProvider {
       const granted = new Set((scope ?? '').split(' '));
       return granted.has(DRIVE_FILE_SCOPE) || granted.has(FULL_DRIVE_SCOPE);
     },
-    revoke: async (token) => {
-      await client.revokeToken(token);
+    // Revoking either token ends the whole grant; the refresh token is the one that outlives the other.
+    revoke: async ({ refreshToken, accessToken }) => {
+      const token = refreshToken ?? accessToken;
+      if (token) await client.revokeToken(token);
     },
     describeError: (err) => {
       const response = (err as { response?: { status?: unknown; data?: { error?: unknown } } }).response;

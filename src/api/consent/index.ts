@@ -5,7 +5,7 @@ import type { ConsentProvider } from './types';
 import { yandexConsent } from './yandex';
 
 export type { ConsentProvider, GrantedAccess } from './types';
-export { pkcePair } from './pkce';
+export { pkceFor } from './pkce';
 
 /** The destinations this deployment can send galleries to: Google always, Yandex when it has a client id. */
 export function consentProviders(config: Config): Map<CloudType, ConsentProvider> {

@@ -1,8 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import type { Sealer } from '../../shared/crypto';
 
-/** PKCE (RFC 7636) with S256: a 43-character verifier and its hashed challenge. */
-export function pkcePair(): { codeVerifier: string; codeChallenge: string } {
-  const codeVerifier = randomBytes(32).toString('base64url');
+/**
+ * PKCE (RFC 7636) with S256 for one transfer. The verifier is derived from the transfer id under SECRET_KEY
+ * (43 characters, as unguessable as a random one to anyone without the key), so the start route and the
+ * callback compute the same one and it need not ride in the OAuth state.
+ */
+export function pkceFor(sealer: Sealer, transferId: string): { codeVerifier: string; codeChallenge: string } {
+  const codeVerifier = sealer.derive('pkce-verifier', transferId);
   const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
   return { codeVerifier, codeChallenge };
 }

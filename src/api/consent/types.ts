@@ -6,7 +6,7 @@ export interface GrantedAccess {
   refreshToken: string | undefined;
   /** Undefined when the provider does not say (the request is then taken as granted). */
   scope: string | undefined;
-  /** Used only to give a grant back that we cannot use. */
+  /** Used only to give a grant back that we will not use. */
   accessToken: string | undefined;
 }
 
@@ -23,7 +23,8 @@ export interface ConsentProvider {
   exchangeCode(code: string, codeVerifier: string): Promise<GrantedAccess>;
   /** True when the granted scopes let a transfer write where it must. */
   grantsAccess(scope: string | undefined): boolean;
-  revoke(token: string): Promise<void>;
+  /** Gives a grant back (all of it: the refresh token dies too); rejects when the provider could not be reached. */
+  revoke(access: GrantedAccess): Promise<void>;
   /** Loggable facts about a failed exchange — never the request (it holds the code and the client secret). */
   describeError(err: unknown): Record<string, unknown>;
 }

@@ -61,8 +61,9 @@ export function yandexConsent(config: YandexOAuthConfig & { YANDEX_CLIENT_ID: st
       const granted = new Set(scope.split(' '));
       return YANDEX_SCOPES.every((s) => granted.has(s));
     },
-    revoke: async (token) => {
-      await post(config.YANDEX_REVOKE_URL, { access_token: token });
+    // Yandex ID revokes by access token (with the app's credentials), and that ends the refresh token too.
+    revoke: async ({ accessToken }) => {
+      if (accessToken) await post(config.YANDEX_REVOKE_URL, { access_token: accessToken });
     },
     describeError: (err) =>
       err instanceof YandexTokenError

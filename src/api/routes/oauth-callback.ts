@@ -3,7 +3,8 @@ import { jobsPublished } from '../../shared/metrics';
 import type { JobPublisherLike } from '../../amqp/publisher';
 import type { Sealer } from '../../shared/crypto';
 import type { Logger } from '../../shared/logger';
-import type { ConsentProvider } from '../consent';
+import type { ConsentClaim } from '../consent-claim';
+import { ConsentProvider, GrantedAccess, pkceFor } from '../consent';
 import { OAuthState, isExpired, openState } from '../oauth-state';
 import { sendInvalidLinkPage } from '../pages';
 import { withQuery } from '../redirects';
@@ -18,21 +19,25 @@ export type FailReason =
   | 'token_exchange_failed'
   | 'scope_not_granted'
   | 'no_refresh_token'
+  | 'already_used'
   | 'queue_unavailable';
 
 export interface OAuthCallbackDeps {
   sealer: Sealer;
   provider: ConsentProvider;
   publisher: JobPublisherLike;
+  claim: ConsentClaim;
   logger: Logger;
 }
 
 /**
- * The provider's redirect back after consent: exchange the code, queue the job, send the browser on. The success
- * link is used only once RabbitMQ has confirmed the job, so "success" means the transfer cannot be lost. The
- * access token is dropped; the refresh token leaves this function only sealed.
+ * The provider's redirect back after consent: exchange the code, claim the consent link, queue the job, send the
+ * browser on. The success link is used only once RabbitMQ has confirmed the job, so "success" means the transfer
+ * cannot be lost. A grant we will not use — wrong scopes, no refresh token, a link approved before, a job we
+ * could not queue — is revoked before the browser goes to the fail link. The access token is dropped; the
+ * refresh token leaves this function only sealed.
  */
-export function oauthCallback({ sealer, provider, publisher, logger }: OAuthCallbackDeps): RequestHandler {
+export function oauthCallback({ sealer, provider, publisher, claim, logger }: OAuthCallbackDeps): RequestHandler {
   return async (req, res) => {
     const state = openState(sealer, queryParam(req, 'state'));
     // A state made for another destination is as foreign here as a forged one.
@@ -52,18 +57,20 @@ export function oauthCallback({ sealer, provider, publisher, logger }: OAuthCall
     const code = queryParam(req, 'code');
     if (!code) return fail('invalid_request');
 
-    let access;
+    let access: GrantedAccess;
     try {
-      access = await provider.exchangeCode(code, state.code_verifier);
+      access = await provider.exchangeCode(code, pkceFor(sealer, state.transfer_id).codeVerifier);
     } catch (err) {
       log.warn(provider.describeError(err), 'code exchange failed');
       return fail('token_exchange_failed');
     }
-    if (!provider.grantsAccess(access.scope)) {
-      revokeQuietly(provider, access.refreshToken ?? access.accessToken, log);
-      return fail('scope_not_granted');
-    }
-    if (!access.refreshToken) return fail('no_refresh_token');
+    const giveBack = async (reason: FailReason): Promise<void> => {
+      await revokeQuietly(provider, access, log);
+      fail(reason);
+    };
+    if (!provider.grantsAccess(access.scope)) return giveBack('scope_not_granted');
+    if (!access.refreshToken) return giveBack('no_refresh_token');
+    if ((await claim(state.transfer_id, log)) === 'already_used') return giveBack('already_used');
 
     const job = buildTransferJob(state, sealer.seal('refresh-token', access.refreshToken));
     try {
@@ -72,7 +79,7 @@ export function oauthCallback({ sealer, provider, publisher, logger }: OAuthCall
     } catch (err) {
       jobsPublished.inc({ outcome: 'failed' });
       log.error({ err: (err as Error).message, error_code: (err as { code?: unknown }).code }, 'could not queue the transfer');
-      return fail('queue_unavailable');
+      return giveBack('queue_unavailable');
     }
     log.info('transfer queued');
     succeed(res, state);
@@ -89,8 +96,14 @@ function queryParam(req: Request, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** We asked for a grant we will not use: give it back. Best effort; the user's redirect does not wait for it. */
-function revokeQuietly(provider: ConsentProvider, token: string | undefined, log: Logger): void {
-  if (!token) return;
-  provider.revoke(token).catch((err: unknown) => log.warn(provider.describeError(err), 'could not revoke the token'));
+/**
+ * We asked for a grant we will not use: give it back before the browser leaves (it is the only moment we hold
+ * it). Never fails the request: a provider that cannot be reached leaves the grant to expire, and says so.
+ */
+async function revokeQuietly(provider: ConsentProvider, access: GrantedAccess, log: Logger): Promise<void> {
+  try {
+    await provider.revoke(access);
+  } catch (err) {
+    log.warn(provider.describeError(err), 'could not revoke the grant');
+  }
 }

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { Sealer, randomId } from '../../shared/crypto';
 import type { Logger } from '../../shared/logger';
 import { ApiError } from '../errors';
-import { ConsentProvider, pkcePair } from '../consent';
+import { ConsentProvider, pkceFor } from '../consent';
 import { sealState, stateExpiry } from '../oauth-state';
 import { TransferRequestSchema, parseTransferRequest } from '../transfer-request';
 
@@ -25,15 +25,8 @@ export function startTransfer({ schema, sealer, consent, logger }: StartTransfer
       throw new ApiError(501, 'cloud_type_not_supported', `cloud_type "${request.cloud_type}" is not enabled on this server.`, 'cloud_type');
     }
     const transferId = randomId();
-    const { codeVerifier, codeChallenge } = pkcePair();
-    const state = sealState(sealer, {
-      v: 1,
-      transfer_id: transferId,
-      ...request,
-      code_verifier: codeVerifier,
-      exp: stateExpiry(),
-    });
+    const state = sealState(sealer, { transfer_id: transferId, ...request, exp: stateExpiry() });
     logger.info({ transfer_id: transferId, archive_type: request.archive_type, cloud_type: request.cloud_type }, 'consent requested');
-    res.json({ redirect_to: provider.consentUrl(state, codeChallenge), transfer_id: transferId });
+    res.json({ redirect_to: provider.consentUrl(state, pkceFor(sealer, transferId).codeChallenge), transfer_id: transferId });
   };
 }

@@ -1,58 +1,48 @@
-import { Router } from 'express';
+import { RequestHandler, Router } from 'express';
+import { eventStreamsRefused } from '../../shared/metrics';
 import type { Logger } from '../../shared/logger';
+import { ApiError } from '../errors';
 import type { TransferStatusSource } from '../transfers/status-source';
+import { clientKey, StreamLimiter, StreamRefusal } from '../transfers/stream-limits';
 import type { Snapshot, TransferWatchers } from '../transfers/watchers';
 import { statusPage, STATUS_PAGE_SCRIPT } from '../transfers/status-page';
 
 const HEARTBEAT_MS = 15_000;
+/** What a refused EventSource client is told to wait (it does not retry by itself after a 429; a page may). */
+const REFUSED_RETRY_AFTER_SECONDS = 30;
+const NOT_FOUND = { error: 'not_found', message: 'no such transfer' };
+
+export interface EventStreamSettings {
+  limiter: StreamLimiter;
+  /** A stream is ended after this long; the browser reconnects with Last-Event-ID. */
+  maxLifetimeMs: number;
+}
+
+interface TransferRouteDeps {
+  source: TransferStatusSource;
+  watchers: TransferWatchers;
+  streams: EventStreamSettings;
+  logger: Logger;
+}
 
 /**
  * The client's view of a transfer: the operation (JSON), its live stream (Server-Sent Events), and a small page
  * that shows it. The transfer id in the path is the only credential: unknown ids get a plain 404.
  */
-export function transferRoutes(deps: { source: TransferStatusSource; watchers: TransferWatchers; logger: Logger }): Router {
+export function transferRoutes(deps: TransferRouteDeps): Router {
   const router = Router();
-  const notFound = { error: 'not_found', message: 'no such transfer' };
 
   router.get('/cloud_archive/transfers/:id', async (req, res, next) => {
     try {
       const op = await deps.source.get(req.params.id);
-      if (!op) return void res.status(404).json(notFound);
+      if (!op) return void res.status(404).json(NOT_FOUND);
       res.json(op);
     } catch (err) {
       next(err);
     }
   });
 
-  router.get('/cloud_archive/transfers/:id/events', (req, res) => {
-    const lastSeen = Number(req.get('last-event-id') ?? NaN);
-    let opened = false;
-    const write = (snapshot: Snapshot | null) => {
-      if (snapshot === null) {
-        if (!opened) return void res.status(404).json(notFound);
-        return void res.end();
-      }
-      if (!opened) open();
-      if (snapshot.version !== lastSeen) res.write(`id: ${snapshot.version}\nevent: operation\ndata: ${JSON.stringify(snapshot.operation)}\n\n`);
-      if (snapshot.operation.done) {
-        res.end();
-        unsubscribe();
-      }
-    };
-    const open = () => {
-      opened = true;
-      res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no', connection: 'keep-alive' });
-      res.flushHeaders();
-      res.write('retry: 2000\n\n');
-    };
-    const unsubscribe = deps.watchers.subscribe(req.params.id, write);
-    // A comment line now and then keeps proxies from closing an idle stream.
-    const heartbeat = setInterval(() => opened && res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    res.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-    });
-  });
+  router.get('/cloud_archive/transfers/:id/events', eventStream(deps));
 
   router.get('/cloud_archive/transfers/:id/view', (req, res) => {
     res
@@ -70,4 +60,63 @@ export function transferRoutes(deps: { source: TransferStatusSource; watchers: T
   });
 
   return router;
+}
+
+/**
+ * `…/events`: the operation whenever it changes, until it is done — or until the stream's lifetime is over, so no
+ * connection stays for the hours a transfer runs; the browser's EventSource then reconnects after `retry` with
+ * Last-Event-ID and is sent only what changed. Streams are capped per client and per process.
+ */
+function eventStream({ watchers, streams }: TransferRouteDeps): RequestHandler<{ id: string }> {
+  return (req, res, next) => {
+    const slot = streams.limiter.acquire(clientKey(req.ip));
+    if ('refused' in slot) {
+      eventStreamsRefused.inc({ cap: slot.refused });
+      res.set('retry-after', String(REFUSED_RETRY_AFTER_SECONDS));
+      return next(refusal(slot.refused, streams.limiter));
+    }
+    const lastSeen = Number(req.get('last-event-id') ?? NaN);
+    let opened = false;
+    let closed = false;
+    let unsubscribe = () => {};
+    const open = () => {
+      opened = true;
+      res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no', connection: 'keep-alive' });
+      res.flushHeaders();
+      res.write('retry: 2000\n\n');
+    };
+    const close = () => {
+      closed = true;
+      clearInterval(heartbeat);
+      clearTimeout(lifetime);
+      unsubscribe();
+      slot.release();
+    };
+    const end = () => {
+      close();
+      res.end();
+    };
+    const write = (snapshot: Snapshot | null) => {
+      if (snapshot === null) return opened ? end() : void res.status(404).json(NOT_FOUND);
+      if (!opened) open();
+      if (snapshot.version !== lastSeen) res.write(`id: ${snapshot.version}\nevent: operation\ndata: ${JSON.stringify(snapshot.operation)}\n\n`);
+      if (snapshot.operation.done) end();
+    };
+    // A comment line now and then keeps proxies from closing an idle stream.
+    const heartbeat = setInterval(() => opened && res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const lifetime = setTimeout(() => {
+      if (!opened) open(); // nothing to say yet (Temporal unreachable): an empty stream, the browser asks again
+      end();
+    }, streams.maxLifetimeMs);
+    res.on('close', close);
+    unsubscribe = watchers.subscribe(req.params.id, write);
+    if (closed) unsubscribe(); // the current snapshot, sent at once, was the last one
+  };
+}
+
+function refusal(cap: StreamRefusal, limiter: StreamLimiter): ApiError {
+  const poll = 'or poll GET /cloud_archive/transfers/{transfer_id} instead';
+  return cap === 'client'
+    ? new ApiError(429, 'too_many_streams', `Too many open event streams from your address (at most ${limiter.limits.perClient}): close another page that follows a transfer, ${poll}.`)
+    : new ApiError(429, 'too_many_streams', `This server already has as many open event streams as it allows (${limiter.limits.total}): try again in ${REFUSED_RETRY_AFTER_SECONDS} seconds, ${poll}.`);
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../../shared/logger';
 import type { TransferOperation } from './operation';
-import type { TransferStatusSource } from './status-source';
+import { STATUS_READING_MS, type TransferStatusSource } from './status-source';
 
 export interface Snapshot {
   version: number;
@@ -9,11 +9,9 @@ export interface Snapshot {
 
 type Listener = (snapshot: Snapshot | null) => void;
 
-const POLL_MS = 1_000;
-
 /**
- * One watcher per transfer per API process, however many browsers stream it: it asks Temporal once a second
- * while someone listens and tells every listener when the operation changed. `null` = the transfer is unknown.
+ * One watcher per transfer per API process, however many browsers stream it: it reads the status once a second
+ * while someone listens (the reading GETs share) and tells every listener when the operation changed. `null` = the transfer is unknown.
  * Versions count changes, so a reconnecting EventSource (Last-Event-ID) is not sent what it already has.
  */
 class Watcher {
@@ -43,7 +41,7 @@ class Watcher {
     } catch (err) {
       this.logger.warn({ transfer_id: this.id, err: (err as Error).message }, 'transfer status unavailable');
     }
-    if (this.listeners.size > 0) this.#timer = setTimeout(() => void this.#poll(), POLL_MS);
+    if (this.listeners.size > 0) this.#timer = setTimeout(() => void this.#poll(), STATUS_READING_MS);
     else this.#stop();
   }
 

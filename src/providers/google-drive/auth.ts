@@ -1,5 +1,6 @@
 import { OAuth2Client } from 'google-auth-library';
 import { TransferError } from '../../shared/errors';
+import { toTransferError } from './errors';
 
 export interface GoogleOAuthSettings {
   clientId: string;
@@ -60,4 +61,14 @@ export function driveAuthFor(settings: GoogleOAuthSettings, refreshToken: string
   const client = createOAuthClient(settings);
   client.setCredentials({ refresh_token: refreshToken });
   return new DriveAuth(client);
+}
+
+/** Gives a grant back (revoking either token ends both). Already revoked or expired (400) is the state we want. */
+export async function revokeGoogleToken(client: OAuth2Client, token: string): Promise<void> {
+  try {
+    await client.revokeToken(token);
+  } catch (err) {
+    const status = (err as { response?: { status?: number } }).response?.status;
+    if (status !== 400) throw toTransferError(err, 'revoking access');
+  }
 }

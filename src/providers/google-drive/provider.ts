@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-// Only Drive's module: `import 'googleapis'` loads every Google API (~110 MB of worker memory, measured).
-import { drive_v3 } from 'googleapis/build/src/apis/drive/v3';
 import type { Sealer } from '../../shared/crypto';
 import { TransferError, VERIFICATION_FAILED } from '../../shared/errors';
 import { mimeTypeFor } from '../../shared/mime';
 import { checkCrc, Hashes, SavedHashes } from '../../source/reader';
 import type { CreatedFolders, DestinationProvider, FolderPlan, PutFileRequest, StoredFile } from '../types';
-import type { DriveAuth } from './auth';
+import { DriveAuth, revokeGoogleToken } from './auth';
 import type { ProviderCaller } from '../caller';
+import { driveClient, drive_v3 } from './drive-client';
 import { toTransferError } from './errors';
 import { DriveFileResource, FILE_FIELDS, putChunk, querySession, SessionState, startSession } from './resumable';
 
@@ -39,8 +38,8 @@ export class GoogleDriveProvider implements DestinationProvider {
 
   constructor(private readonly auth: DriveAuth, caller: ProviderCaller, private readonly options: GoogleDriveOptions) {
     this.#call = caller;
-    this.#drive = new drive_v3.Drive({ auth: auth.client });
-    // googleapis applies a global rootUrl to metadata calls but not to media uploads: pass it on every call.
+    this.#drive = driveClient(auth.client);
+    // The generated client applies a global rootUrl to metadata calls but not to media uploads: pass it on every call.
     // retry:false — gaxios would retry without honouring Retry-After or our pacing; ProviderCaller decides.
     this.#opts = { rootUrl: `${options.apiUrl}/`, retry: false };
   }
@@ -106,14 +105,7 @@ export class GoogleDriveProvider implements DestinationProvider {
 
   async revokeAccess(): Promise<void> {
     const token = this.auth.client.credentials.refresh_token;
-    if (!token) return;
-    try {
-      await this.auth.client.revokeToken(token);
-    } catch (err) {
-      // Already revoked or expired is the state we want.
-      const status = (err as { response?: { status?: number } }).response?.status;
-      if (status !== 400) throw toTransferError(err, 'revoking access');
-    }
+    if (token) await revokeGoogleToken(this.auth.client, token);
   }
 
   /** Small files: read whole (≤ 5 MB), check, then one multipart request. Nothing lands in Drive unchecked. */

@@ -10,7 +10,7 @@ import { holdPort } from '../../../src/devtools/temporal-server';
 import type { CallbackRecord } from '../../../src/emulators/gallery';
 import { Sandbox, SANDBOX_ARCHIVE_HOST, albumsOf, startSandbox } from '../../../src/sandbox';
 import { createLogger } from '../../../src/shared/logger';
-import { startTransfer } from '../../../src/temporal/start';
+import { transferStarter } from '../../../src/bridge/start-workflow';
 import { RunningWorker, startWorker } from '../../../src/worker';
 import type { SpecFile } from '../../helpers/drive-tree';
 import { workflowBundle } from '../../helpers/stack';
@@ -97,7 +97,7 @@ export async function startBrowserStack(): Promise<BrowserStack> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const worker: RunningWorker = await startWorker(config, quiet.child({ role: 'worker' }), { workflowBundleCode: (await workflowBundle()).code });
-  const bridge = createBridge({ config, logger: quiet.child({ role: 'bridge' }), startWorkflow: (input) => startTransfer(client, config.TEMPORAL_TASK_QUEUE, input) });
+  const bridge = createBridge({ config, logger: quiet.child({ role: 'bridge' }), startWorkflow: transferStarter({ config, client: async () => client, logger: quiet.child({ role: 'bridge' }) }) });
   await bridge.start();
   await held.release();
   const api = await startApi(config, apiLogger);
