@@ -263,10 +263,10 @@ describe('Yandex provider: the gallery folder', () => {
 
 describe('Yandex provider: upload links that expire', () => {
   it('a retry that finds its link expired asks for a new one and the photo arrives', async () => {
-    const d = await disk({ uploadLinkTtlMs: 300 });
+    const d = await disk({ uploadLinkTtlMs: 450 });
     const transferId = randomId();
     const root = await gallery(d, transferId);
-    // The retry after this 500 comes after the caller's 500 ms backoff, when the 300 ms link is dead.
+    // The retry after this 500 comes after the caller's 500 ms backoff, when the 450 ms link is dead.
     d.yandex.faults.add({ op: 'upload', action: { status: 500 } });
     const p = await photo(d, transferId, root, 'e.jpg');
     const stored = await d.provider({ serverSideFetch: false }).putFile(p.req);
