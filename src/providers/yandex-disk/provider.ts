@@ -139,8 +139,11 @@ export class YandexDiskProvider implements DestinationProvider {
         const link = await this.call.run(`naming folder "${rootName}"`, 'write', () =>
           this.api.call<YandexLink>('POST', '/v1/disk/resources/move', { from: staging, path, overwrite: 'false' }),
         );
-        // The staging folder is empty, so Yandex moves it at once (201); a folder with contents gets an operation.
-        if (link.href.includes('/v1/disk/operations/')) await this.#waitFor(link.href, `naming folder "${rootName}"`);
+        // The staging folder is empty, so Yandex moves it at once (201). Should it answer with an operation (202,
+        // as for a folder with contents), the move ends later: wait for it; a failed one is tried again.
+        if (link.href.includes('/v1/disk/operations/') && (await this.#waitFor(link.href, `naming folder "${rootName}"`)) === 'failed') {
+          throw new TransferError('yadisk_unavailable', `Yandex Disk could not give the new folder the name "${path.slice(1)}"`, true);
+        }
         return path;
       } catch (err) {
         if (isConflict(err)) continue; // taken: the next name
