@@ -38,6 +38,12 @@ export const ACCOUNT_WIDE_CODES: ReadonlySet<string> = new Set([
 export const VERIFICATION_FAILED = 'verification_failed';
 
 /**
+ * Something this transfer did not write (a folder, another file) already holds the photo's place at the
+ * destination. It is left alone, and the photo counts as failed: deleting it could destroy the user's data.
+ */
+export const NAME_CONFLICT = 'name_conflict';
+
+/**
  * The provider asked us to slow down. Not the photo's fault: callers wait and try again without spending one
  * of the photo's attempts.
  */

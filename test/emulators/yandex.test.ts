@@ -295,6 +295,44 @@ describe('Yandex Disk REST emulator', () => {
     assert.equal((await call('/v1/disk/resources?path=%2F', { method: 'DELETE' })).status, 400);
   });
 
+  it('moves a file or a folder with its contents and custom_properties; 409 for a taken name, 404 for nothing', async () => {
+    const { call, mkdir, upload, yandex, url, settle } = await setup();
+    const move = (from: string, path: string, extra = '') =>
+      call(`/v1/disk/resources/move?from=${encodeURIComponent(from)}&path=${encodeURIComponent(path)}${extra}`, { method: 'POST' });
+    await mkdir('/Staging');
+    assert.equal((await call('/v1/disk/resources?path=%2FStaging', { method: 'PATCH', json: { custom_properties: { owner: 't1' } } })).status, 200);
+    const moved = await move('/Staging', '/Gallery');
+    assert.equal(moved.status, 201, 'an empty folder moves at once');
+    assert.deepEqual(await moved.json(), { href: `${url}/v1/disk/resources?path=disk%3A%2FGallery`, method: 'GET', templated: false });
+    assert.deepEqual(yandex.tree(), [{ path: '/Gallery', type: 'dir', customProperties: { owner: 't1' } }]);
+
+    await mkdir('/Gallery/Album');
+    await upload('/Gallery/Album/a.jpg', Buffer.from('a'));
+    const taken = await move('/Gallery/Album/a.jpg', '/Gallery');
+    assert.equal(taken.status, 409);
+    assert.equal(await errorName(taken), 'DiskResourceAlreadyExistsError');
+    assert.equal((await move('/Gallery/Album/a.jpg', '/Gallery/b.jpg')).status, 201, 'a file moves at once');
+    const full = await move('/Gallery', '/Wedding');
+    assert.equal(full.status, 202, 'a folder with contents answers with an operation');
+    assert.equal(await settle(((await full.json()) as { href: string }).href), 'success');
+    assert.deepEqual(yandex.tree().map((n) => n.path), ['/Wedding', '/Wedding/Album', '/Wedding/b.jpg']);
+    assert.equal(yandex.tree()[0]!.customProperties?.owner, 't1');
+
+    const missing = await move('/Nope', '/Other');
+    assert.equal(missing.status, 404);
+    assert.equal(await errorName(missing), 'DiskNotFoundError');
+    const noParent = await move('/Wedding/b.jpg', '/Nope/b.jpg');
+    assert.equal(noParent.status, 409);
+    assert.equal(await errorName(noParent), 'DiskPathDoesntExistsError');
+    assert.equal((await move('/Wedding', '/Wedding/Album/x')).status, 400, 'not into itself');
+    assert.equal((await move('/', '/x')).status, 400);
+
+    yandex.faults.add({ op: 'move', action: 'commitThenReset' });
+    await assert.rejects(move('/Wedding/b.jpg', '/Wedding/c.jpg'));
+    assert.equal((await move('/Wedding/b.jpg', '/Wedding/c.jpg')).status, 404, 'the move happened; the answer was lost');
+    assert.equal(yandex.stats.requests.move, 10);
+  });
+
   it('rejects malformed paths with 400 FieldValidationError', async () => {
     const { mkdir, call } = await setup();
     const bad = ['Gallery', 'disk:Gallery', '/a/../b', '/a/./b', '/a//b', '/a/', `/${'n'.repeat(256)}`, 'disk:/a:b', 'app:/x', ''];
@@ -420,15 +458,24 @@ describe('Yandex Disk uploads', () => {
     assert.equal(yandex.stats.uploadBytesReceivedFor('/cut.bin'), 1000 + data.length);
   });
 
-  it('expires hrefs after 30 minutes', async () => {
-    const { link, put, clock, call } = await setup();
+  it('expires hrefs after 30 minutes (410 Gone), or after uploadLinkTtlMs; an unknown href is 404', async () => {
+    const { yandex, link, put, clock, call } = await setup();
     const { href, operation_id } = await link('/late.bin');
     clock.now += 30 * 60 * 1000;
     const res = await put(href, Buffer.from('x'));
-    assert.equal(res.status, 404);
+    assert.equal(res.status, 410);
     await errorName(res);
     assert.equal((await put(`${href}zz`, Buffer.from('x'))).status, 404);
     assert.deepEqual(await (await call(`/v1/disk/operations/${operation_id}`)).json(), { status: 'failed' });
+
+    yandex.setOptions({ uploadLinkTtlMs: 200 });
+    const short = await link('/short.bin');
+    clock.now += 199;
+    assert.equal((await put(short.href, Buffer.from('x'))).status, 201, 'alive until its lifetime ends');
+    const shorter = await link('/shorter.bin');
+    clock.now += 200;
+    assert.equal((await put(shorter.href, Buffer.from('x'))).status, 410);
+    assert.equal((await put(short.href, Buffer.from('x'))).status, 409, 'a spent href is still known');
   });
 
   it('answers 413 above maxFileBytes and 507 above the quota', async () => {
@@ -444,12 +491,12 @@ describe('Yandex Disk uploads', () => {
     await upload('/b.bin', Buffer.alloc(60));
   });
 
-  it('finalises after finalizeDelayMs: the operation is in-progress until the file appears', async () => {
+  it('finalises after finalizeDelayMs: 202, and the operation is in-progress until the file appears', async () => {
     const { link, put, call, clock, yandex } = await setup({ finalizeDelayMs: 3000 });
     const { href, operation_id } = await link('/slow.jpg');
     const status = async () => ((await (await call(`/v1/disk/operations/${operation_id}`)).json()) as { status: string }).status;
     assert.equal(await status(), 'in-progress');
-    assert.equal((await put(href, Buffer.from('img'))).status, 201);
+    assert.equal((await put(href, Buffer.from('img'))).status, 202, 'accepted, not on the Disk yet');
     assert.equal(await status(), 'in-progress');
     assert.equal((await call('/v1/disk/resources?path=%2Fslow.jpg')).status, 404);
     clock.now += 3000;
@@ -528,6 +575,32 @@ describe('Yandex emulator controls', () => {
     assert.equal((await put(href, Buffer.from('data'))).status, 409, 'the write happened; the answer was lost');
     assert.equal((await meta('/lost.bin')).size, 4);
     assert.deepEqual(yandex.faults.fired.map((f) => f.ctx.op), ['mkdir', 'getResource', 'upload']);
+  });
+
+  it('stores damaged copies on demand: a flipped byte or a lost last byte, through hrefs and by URL', async () => {
+    const { yandex, link, put, meta, call, settle } = await setup();
+    const photo = randomBytes(50_000);
+    const source = await startSource(photo);
+    yandex.faults.add({ op: 'upload', action: 'corruptStored' });
+    yandex.faults.add({ op: 'upload', action: 'truncateStored' });
+    yandex.faults.add({ op: 'mkdir', action: 'corruptStored' });
+    assert.equal((await put((await link('/flipped.jpg')).href, photo)).status, 201);
+    assert.equal((await put((await link('/short.jpg')).href, photo)).status, 201);
+    const flipped = await meta('/flipped.jpg');
+    assert.equal(flipped.size, photo.length, 'same size');
+    assert.notEqual(flipped.md5, sha('md5', photo));
+    const expected = Buffer.from(photo);
+    expected[0] = expected[0]! ^ 0xff;
+    assert.equal(flipped.md5, sha('md5', expected));
+    assert.deepEqual([(await meta('/short.jpg')).size, (await meta('/short.jpg')).md5], [photo.length - 1, sha('md5', photo.subarray(0, -1))]);
+
+    yandex.faults.add({ op: 'uploadByUrl', action: 'truncateStored' });
+    const byUrl = await call(`/v1/disk/resources/upload?url=${encodeURIComponent(`${source}/photo.jpg`)}&path=%2Ffetched.jpg`, { method: 'POST' });
+    assert.equal(await settle(((await byUrl.json()) as { href: string }).href), 'success');
+    assert.equal((await meta('/fetched.jpg')).size, photo.length - 1);
+    assert.deepEqual(yandex.faults.fired.map((f) => `${f.ctx.op} ${String(f.action)}`), ['upload corruptStored', 'upload truncateStored', 'uploadByUrl truncateStored']);
+    assert.equal((await call('/v1/disk/resources?path=%2Fdir', { method: 'PUT' })).status, 201);
+    assert.equal(yandex.faults.fired.length, 3, 'a damage fault never fires on a request that stores no file');
   });
 
   it('expires every access token on demand; a refresh brings access back', async () => {

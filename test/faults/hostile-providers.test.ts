@@ -1,17 +1,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FaultAction } from '../../src/emulators/google';
+import type { FaultAction as YandexFaultAction } from '../../src/emulators/yandex';
 import { workflowIdFor } from '../../src/shared/types';
-import { assertDriveTree, SpecFile } from '../helpers/drive-tree';
+import { assertDriveTree, assertTree, SpecFile, yandexNodes } from '../helpers/drive-tree';
 import { Stack, startStack } from '../helpers/stack';
-import { KiB, assertOneCallback, newGallery, resentBytes, rootCount, seconds } from './support';
+import { KiB, MiB, assertOneCallback, newGallery, resentBytes, rootCount, seconds } from './support';
 
 /**
  * Fault 5 — every provider misbehaving at once, on one transfer: the gallery answers 503 and drops connections
  * mid-file; Drive fails chunks and requests with 5xx, drops connections, loses upload sessions, loses answers
  * after the write happened, rate-limits writes (4/s while the worker paces at 8/s), and access tokens live 20 s
- * (plus one forced expiry mid-upload). Seeded chaos (fixed seed) on top of targeted faults. The transfer must end
- * `succeeded` with the exact tree and failed_photos 0.
+ * (plus one forced expiry mid-upload). Seeded chaos (fixed seed) on top of targeted faults. One photo is stored
+ * corrupt: that copy must be deleted and the photo alone counted as failed (verification_failed); every other
+ * photo arrives exactly. The same for Yandex Disk (streaming through the worker), with its own faults.
  */
 
 const CHUNK = 256 * KiB;
@@ -27,13 +29,16 @@ before(async () => {
       FILES_PER_ACTIVITY: '8',
       DRIVE_WRITES_PER_SECOND: '8',
       DRIVE_WRITE_BURST: '8',
+      YANDEX_WRITES_PER_SECOND: '8',
+      YANDEX_WRITE_BURST: '8',
+      YANDEX_SERVER_SIDE_FETCH: 'false',
       RETRY_WINDOW_HOURS: '0',
     },
   });
 });
 after(async () => stack?.close());
 
-test('hostile gallery and Drive at once (seeded chaos + targeted faults): exact tree, failed_photos 0', async (t) => {
+test('hostile gallery and Drive at once (seeded chaos + targeted faults): exact tree but the corrupted photo, deleted and failed', async (t) => {
   const started = Date.now();
   const small: SpecFile[] = Array.from({ length: 60 }, (_, i) => ({
     id: 7500001 + i,
@@ -52,8 +57,11 @@ test('hostile gallery and Drive at once (seeded chaos + targeted faults): exact 
   stack.gallery.faultFile(large[0]!.id, [{ resetAfterBytes: 3 * CHUNK + 500 }, { status: 503 }]);
   stack.gallery.faultFile(large[1]!.id, [{ status: 502 }, { resetAfterBytes: CHUNK + 1 }]);
 
-  // Drive, targeted: each kind at least once, whatever the chaos draws.
+  // Drive, targeted: each kind at least once, whatever the chaos draws. The corruption comes first, so no other
+  // rule takes the victim's upload.
   const google = stack.google;
+  const victim = small[10]!;
+  google.faults.add({ op: 'multipart', times: 1, when: (c) => `${c.fileName}` === victim.name.split('/').pop(), action: 'corruptStored' });
   google.faults.add({ op: 'multipart', times: 2, action: 'commitThenReset' });
   google.faults.add({ op: 'createMetadata', times: 1, action: 'commitThenReset' });
   google.faults.add({ op: 'resumableInit', times: 1, action: { status: 503 } });
@@ -92,20 +100,20 @@ test('hostile gallery and Drive at once (seeded chaos + targeted faults): exact 
   });
   google.faults.clear();
   const result = (await handle.query('progress')) as { state: string; filesFailed: number; filesDone: number };
-  const failed = await handle.query('failedFiles');
-  assert.equal(result.state, 'succeeded', `failed files: ${JSON.stringify(failed)}\nfaults: ${JSON.stringify(google.faults.fired.filter((f) => (failed as Array<{ name: string }>).some((x) => x.name.endsWith(f.ctx.fileName ?? '\u0000'))))}`);
-  assert.equal(result.filesFailed, 0);
-  assert.equal(result.filesDone, files.length);
-  assertDriveTree(google, 'Hostile providers', files);
+  const failed = (await handle.query('failedFiles')) as Array<{ name: string; code: string }>;
+  const faultsOfFailed = google.faults.fired.filter((f) => failed.some((x) => x.name.endsWith(f.ctx.fileName ?? '\u0000')));
+  assert.deepEqual(failed.map((f) => [f.name, f.code]), [[victim.name, 'verification_failed']], `failed files: ${JSON.stringify(failed)}\nfaults: ${JSON.stringify(faultsOfFailed)}`);
+  assert.deepEqual([result.state, result.filesFailed, result.filesDone], ['partially_failed', 1, files.length - 1]);
+  assertDriveTree(google, 'Hostile providers', files, { missing: [victim.id] });
   assert.equal(rootCount(google, 'Hostile providers'), 1);
-  await assertOneCallback(stack, transferId, { status: 'succeeded', failed_photos: 0, files_total: files.length, files_uploaded: files.length });
+  await assertOneCallback(stack, transferId, { status: 'partially_failed', failed_photos: 1, files_total: files.length, files_uploaded: files.length - 1 });
 
   const fired = new Map<string, number>();
   for (const { action } of google.faults.fired) {
     const kind = typeof action === 'string' ? action : 'status' in action ? `HTTP ${action.status}` : JSON.stringify(action);
     fired.set(kind, (fired.get(kind) ?? 0) + 1);
   }
-  for (const kind of ['HTTP 500', 'HTTP 503', 'reset', 'commitThenReset', 'expireSession', 'HTTP 401']) {
+  for (const kind of ['HTTP 500', 'HTTP 503', 'reset', 'commitThenReset', 'expireSession', 'HTTP 401', 'corruptStored']) {
     assert.ok(fired.has(kind), `fault ${kind} fired (fired: ${JSON.stringify([...fired])})`);
   }
   assert.ok(google.stats.rateLimited > 0, 'Drive rate-limited some writes');
@@ -115,5 +123,90 @@ test('hostile gallery and Drive at once (seeded chaos + targeted faults): exact 
     `${files.length} files (${large.length} multi-chunk) in ${seconds(started)} s; Drive faults fired: ${[...fired].map(([k, n]) => `${k}×${n}`).join(', ')}; ` +
       `rate-limited answers: ${google.stats.rateLimited}; token refreshes: ${google.stats.tokenRefreshes - refreshesBefore}; 401s: ${google.stats.unauthorized}; ` +
       `gallery requests: ${Object.values(stack.gallery.stats.requests).reduce((s, n) => s + n, 0)}; bytes re-sent to Drive: ${resent.total}`,
+  );
+});
+
+test('hostile gallery and Yandex Disk at once (seeded chaos + targeted faults): exact tree but the corrupted photo, deleted and failed', async (t) => {
+  const started = Date.now();
+  const yandex = stack.yandex;
+  const small: SpecFile[] = Array.from({ length: 40 }, (_, i) => ({
+    id: 7700001 + i,
+    name: `${['Ceremony', 'Party', 'Party/Night', 'Portraits'][i % 4]}/y_${String(i).padStart(3, '0')}.jpg`,
+    size: 2 * KiB + ((i * 7919) % (200 * KiB)),
+  }));
+  const large: SpecFile[] = [
+    { id: 7700101, name: 'Video/y_clip.mp4', size: 3 * MiB + 1001 },
+    { id: 7700102, name: 'y_panorama.tif', size: 2 * MiB + 3 },
+  ];
+  const files = [...small, ...large];
+  const victim = small[10]!;
+
+  for (const f of small.filter((_, i) => i % 4 === 1)) stack.gallery.faultFile(f.id, [{ status: 503 }, { resetAfterBytes: Math.floor(f.size / 2) }]);
+  stack.gallery.faultFile(large[0]!.id, [{ resetAfterBytes: MiB + 500 }, { status: 503 }]);
+
+  // Writes limited to 4/s (429 with Retry-After) while the worker paces at 8/s; tokens live 20 s; files show up
+  // 300 ms after their upload (202); upload links live 5 s, so retries after long backoffs meet dead ones.
+  yandex.setOptions({ writesPerSecond: 4, writeBurst: 4, retryAfterSeconds: 1, accessTokenTtlSeconds: 20, finalizeDelayMs: 300, uploadLinkTtlMs: 5000 });
+  // Targeted: each kind at least once, whatever the chaos draws. The corruption comes first, so no other rule
+  // takes the victim's upload.
+  yandex.faults.add({ op: 'upload', times: 1, when: (c) => c.path?.endsWith(`/${victim.name}`) ?? false, action: 'corruptStored' });
+  yandex.faults.add({ op: 'mkdir', times: 1, action: 'commitThenReset' });
+  yandex.faults.add({ op: 'move', times: 1, action: 'commitThenReset' });
+  yandex.faults.add({ op: 'patchResource', times: 1, action: { status: 503 } });
+  yandex.faults.add({ op: 'uploadLink', times: 1, action: { status: 503 } });
+  yandex.faults.add({ op: 'uploadLink', times: 1, action: 'reset' });
+  yandex.faults.add({ op: 'getResource', times: 1, action: 'reset' });
+  yandex.faults.add({ op: 'upload', times: 2, action: 'commitThenReset' });
+  yandex.faults.add({ op: 'upload', times: 1, action: { status: 423 } });
+  yandex.faults.add({ op: 'upload', times: 2, action: { status: 500 } });
+  yandex.faults.add({ op: 'operation', times: 1, action: { status: 502 } });
+  let calls = 0;
+  yandex.faults.add({
+    op: '*',
+    times: 1,
+    // As after a token's end at Yandex: from the 30th API call on, every access token so far gets 401.
+    when: (c) => c.op !== 'token' && c.op !== 'refresh' && c.op !== 'upload' && ++calls === 30 && (yandex.expireAllAccessTokens(), false),
+    action: { status: 500 },
+  });
+  const chaosActions: YandexFaultAction[] = [{ status: 500 }, { status: 503 }, { status: 423 }, 'reset', 'commitThenReset'];
+  yandex.faults.chaos({ seed: SEED, probability: 0.06, actions: chaosActions, ops: ['mkdir', 'getResource', 'patchResource', 'move', 'uploadLink', 'upload', 'operation'] });
+
+  const refreshesBefore = yandex.stats.tokenRefreshes;
+  const linksBefore = yandex.stats.requests.uploadLink ?? 0;
+  const { transferId } = await stack.consent({ ...newGallery(stack, files, 'Hostile Yandex'), cloud_type: 'yadisk' });
+  assert.ok(transferId);
+  const handle = stack.client.workflow.getHandle(workflowIdFor(transferId));
+  try {
+    await stack.gallery.waitForCallback((c) => (c.json as { transfer_id?: string }).transfer_id === transferId, 240_000).catch(async (err: Error) => {
+      throw new Error(`${err.message}; progress: ${JSON.stringify(await handle.query('progress'))}`);
+    });
+  } finally {
+    yandex.faults.clear();
+    yandex.setOptions({ writesPerSecond: undefined, retryAfterSeconds: undefined, accessTokenTtlSeconds: undefined, finalizeDelayMs: 0, uploadLinkTtlMs: 30 * 60_000 });
+  }
+  const result = (await handle.query('progress')) as { state: string; filesFailed: number; filesDone: number };
+  const failed = (await handle.query('failedFiles')) as Array<{ name: string; code: string }>;
+  const faultsOfFailed = yandex.faults.fired.filter((f) => failed.some((x) => f.ctx.path?.endsWith(`/${x.name}`)));
+  assert.deepEqual(failed.map((f) => [f.name, f.code]), [[victim.name, 'verification_failed']], `failed files: ${JSON.stringify(failed)}\nfaults: ${JSON.stringify(faultsOfFailed)}`);
+  assert.deepEqual([result.state, result.filesFailed, result.filesDone], ['partially_failed', 1, files.length - 1]);
+  // The corrupted copy is gone, everything else is exact, and there is one gallery folder (no twin, no staging).
+  assertTree(yandexNodes(yandex), 'Hostile Yandex', files, { missing: [victim.id] });
+  assert.deepEqual(yandex.tree().filter((n) => n.path.lastIndexOf('/') === 0 && !n.path.startsWith('/Hostile providers')).map((n) => n.path), ['/Hostile Yandex']);
+  await assertOneCallback(stack, transferId, { status: 'partially_failed', failed_photos: 1, files_total: files.length, files_uploaded: files.length - 1 });
+
+  const fired = new Map<string, number>();
+  for (const { action } of yandex.faults.fired) {
+    const kind = typeof action === 'string' ? action : `HTTP ${action.status}`;
+    fired.set(kind, (fired.get(kind) ?? 0) + 1);
+  }
+  for (const kind of ['HTTP 500', 'HTTP 502', 'HTTP 503', 'HTTP 423', 'reset', 'commitThenReset', 'corruptStored']) {
+    assert.ok(fired.has(kind), `fault ${kind} fired (fired: ${JSON.stringify([...fired])})`);
+  }
+  assert.ok(yandex.stats.rateLimited > 0, 'Yandex rate-limited some writes');
+  assert.ok(yandex.stats.tokenRefreshes - refreshesBefore >= 2, 'access tokens were refreshed as they expired');
+  t.diagnostic(
+    `${files.length} files in ${seconds(started)} s; Yandex faults fired: ${[...fired].map(([k, n]) => `${k}×${n}`).join(', ')}; ` +
+      `rate-limited answers: ${yandex.stats.rateLimited}; token refreshes: ${yandex.stats.tokenRefreshes - refreshesBefore}; 401s: ${yandex.stats.unauthorized}; ` +
+      `upload links: ${(yandex.stats.requests.uploadLink ?? 0) - linksBefore} for ${files.length} photos; bytes uploaded: ${yandex.stats.bytesUploaded}`,
   );
 });

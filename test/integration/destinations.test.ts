@@ -28,6 +28,8 @@ interface Destination {
   readsPerCopy: number;
   /** From the next few calls on, every access token issued so far is dead (401). */
   expireTokensMidTransfer(stack: Stack): void;
+  /** The next copy of the photo named `name` is stored wrong, as this destination's checks can see. */
+  corruptOnce(stack: Stack, name: string): void;
 }
 
 const google: Destination = {
@@ -54,6 +56,7 @@ const google: Destination = {
       action: { status: 401, reason: 'authError', message: 'Invalid Credentials' },
     });
   },
+  corruptOnce: (stack, name) => stack.google.faults.add({ op: 'multipart', when: (ctx) => ctx.fileName === name, action: 'corruptStored' }),
 };
 
 function yandex(serverSideFetch: boolean): Destination {
@@ -69,6 +72,9 @@ function yandex(serverSideFetch: boolean): Destination {
     faultsFired: (stack) => stack.yandex.faults.fired.length,
     transientFaults: (stack) => {
       stack.yandex.faults.add({ op: 'mkdir', times: 1, action: { status: 503 } });
+      // The gallery folder is made, but the answer is lost: the retry must not make a second one beside it.
+      stack.yandex.faults.add({ op: 'mkdir', times: 1, action: 'commitThenReset' });
+      stack.yandex.faults.add({ op: 'move', times: 1, action: 'commitThenReset' });
       stack.yandex.faults.add({ op: 'getResource', times: 1, action: { status: 500 } });
       if (serverSideFetch) {
         stack.yandex.faults.add({ op: 'uploadByUrl', times: 1, action: { status: 503 } });
@@ -90,6 +96,14 @@ function yandex(serverSideFetch: boolean): Destination {
         action: { status: 500 },
       });
     },
+    // Server-side fetch can check only the size (the listing has a CRC32, which Yandex does not report): there the
+    // damage is a lost byte; a flipped one would go unseen.
+    corruptOnce: (stack, name) =>
+      stack.yandex.faults.add({
+        op: serverSideFetch ? 'uploadByUrl' : 'upload',
+        when: (ctx) => ctx.path?.endsWith(`/${name}`) ?? false,
+        action: serverSideFetch ? 'truncateStored' : 'corruptStored',
+      }),
   };
 }
 
@@ -161,8 +175,29 @@ for (const destination of [google, yandex(true), yandex(false)]) {
       const result = (await stack.result(transferId!)) as { state: string; filesFailed: number };
       assert.equal(result.state, 'succeeded', JSON.stringify(await failedFiles(stack, transferId!)));
       assertTree(destination.tree(stack), 'Flaky', files);
+      assert.deepEqual(topLevel(destination.tree(stack), 'Flaky'), ['Flaky'], 'one gallery folder, no twin');
       const fired = destination.faultsFired(stack) - firedBefore;
       assert.ok(fired >= 3, `the provider faults happened (${fired} fired)`);
+    });
+
+    test('a copy the destination stores wrong is deleted and fails with verification_failed; retryFailed copies it', async () => {
+      const files = sampleFiles({ small: 4, large: 0 });
+      const victim = files[1]!;
+      const firedBefore = destination.faultsFired(stack);
+      destination.corruptOnce(stack, victim.name.slice(victim.name.lastIndexOf('/') + 1));
+      const { transferId } = await stack.consent(newGallery(files, 'Damaged'));
+      const first = await callbackOf(transferId!);
+      assert.deepEqual([first.status, first.failed_photos], ['partially_failed', 1]);
+      assert.equal(destination.faultsFired(stack) - firedBefore, 1, 'the damage was done once');
+      // The wrong copy is gone: the destination holds every other photo and nothing in its place.
+      assertTree(destination.tree(stack), 'Damaged', files, { missing: [victim.id] });
+      const handle = stack.client.workflow.getHandle(workflowIdFor(transferId!));
+      const failed = (await handle.query('failedFiles')) as Array<{ name: string; code: string; reason: string }>;
+      assert.deepEqual(failed.map((f) => [f.name, f.code]), [[victim.name, 'verification_failed']], JSON.stringify(failed));
+
+      assert.deepEqual(await handle.executeUpdate('retryFailed'), { files: 1 });
+      assert.equal(((await handle.result()) as { state: string }).state, 'succeeded');
+      assertTree(destination.tree(stack), 'Damaged', files);
     });
 
     test('a missing photo: failed_photos 1 with a reason, then copied by retryFailed', async () => {
@@ -210,6 +245,55 @@ for (const destination of [google, yandex(true), yandex(false)]) {
         else assert.deepEqual({ sent, byYandex }, { sent: total, byYandex: 0 });
       });
 
+      test("Yandex's slow answers: 202 and files that appear later, 429 with Retry-After, 423 locked: exact tree", async () => {
+        const files = sampleFiles({ small: 5, large: 1, largeSize: 1100 * KiB });
+        const serverSide = destination.env.YANDEX_SERVER_SIDE_FETCH === 'true';
+        const write = serverSide ? 'uploadByUrl' : 'upload';
+        const retryAfter = retryAfterGap(stack, serverSide ? 'uploadByUrl' : 'uploadLink');
+        stack.yandex.faults.add({ op: write, times: 2, action: { status: 423 } });
+        stack.yandex.faults.add({ op: 'mkdir', times: 1, action: { status: 423 } });
+        const firedBefore = stack.yandex.faults.fired.length;
+        const pollsBefore = stack.yandex.stats.requests.operation ?? 0;
+        stack.yandex.setOptions({ finalizeDelayMs: 1000 });
+        try {
+          const { transferId } = await stack.consent(newGallery(files, 'Slow Disk'));
+          const callback = await callbackOf(transferId!);
+          assert.equal(callback.status, 'succeeded', JSON.stringify(await failedFiles(stack, transferId!)));
+        } finally {
+          stack.yandex.setOptions({ finalizeDelayMs: 0 });
+        }
+        assertTree(destination.tree(stack), 'Slow Disk', files);
+        const fired = stack.yandex.faults.fired.slice(firedBefore).map((f) => `${f.ctx.op} ${typeof f.action === 'object' ? f.action.status : f.action}`);
+        assert.deepEqual(fired.sort(), [`${write} 423`, `${write} 423`, 'mkdir 423', `${serverSide ? 'uploadByUrl' : 'uploadLink'} 429`].sort());
+        const gap = retryAfter();
+        assert.ok(gap !== undefined && gap >= 950, `the rate-limited request came again only after Retry-After (1 s): ${gap} ms`);
+        // Every file was still being finalised when first asked about: its operation was polled more than once.
+        const polls = (stack.yandex.stats.requests.operation ?? 0) - pollsBefore;
+        assert.ok(polls >= 2 * files.length, `operations polled until the files appeared (${polls} polls)`);
+      });
+
+      if (destination.env.YANDEX_SERVER_SIDE_FETCH === 'false') {
+        test('upload links that die before a retry are replaced: every photo arrives', async () => {
+          const files = sampleFiles({ small: 4, large: 1, largeSize: 1100 * KiB });
+          // A retry after these comes after the caller's 500 ms backoff, when a 450 ms link is dead.
+          stack.yandex.faults.add({ op: 'upload', times: 2, action: { status: 500 } });
+          const firedBefore = stack.yandex.faults.fired.length;
+          const linksBefore = stack.yandex.stats.requests.uploadLink ?? 0;
+          stack.yandex.setOptions({ uploadLinkTtlMs: 450 });
+          try {
+            const { transferId } = await stack.consent(newGallery(files, 'Short links'));
+            const callback = await callbackOf(transferId!);
+            assert.equal(callback.status, 'succeeded', JSON.stringify(await failedFiles(stack, transferId!)));
+          } finally {
+            stack.yandex.setOptions({ uploadLinkTtlMs: 30 * 60_000 });
+          }
+          assertTree(destination.tree(stack), 'Short links', files);
+          assert.equal(stack.yandex.faults.fired.length - firedBefore, 2);
+          const links = (stack.yandex.stats.requests.uploadLink ?? 0) - linksBefore;
+          assert.ok(links >= files.length + 2, `new links replaced the dead ones (${links} links for ${files.length} photos)`);
+        });
+      }
+
       test('a full Disk fails the transfer with a clear reason instead of trying every photo', async () => {
         const files = sampleFiles({ small: 3, large: 0 });
         stack.yandex.setOptions({ storageQuotaBytes: 0 });
@@ -226,6 +310,30 @@ for (const destination of [google, yandex(true), yandex(false)]) {
       });
     }
   });
+}
+
+/**
+ * Answers the first `op` request 429 with Retry-After: 1; returns how long it took until the same path was asked
+ * again. The first rule only watches (its condition never holds, so it never fires).
+ */
+function retryAfterGap(stack: Stack, op: 'uploadLink' | 'uploadByUrl'): () => number | undefined {
+  let limited: { path?: string; at: number } | undefined;
+  let gap: number | undefined;
+  stack.yandex.faults.add({
+    op,
+    when: (ctx) => {
+      if (limited && gap === undefined && ctx.path === limited.path) gap = Date.now() - limited.at;
+      return false;
+    },
+    action: { status: 500 },
+  });
+  stack.yandex.faults.add({ op, when: (ctx) => ((limited = { path: ctx.path, at: Date.now() }), true), action: { status: 429, retryAfter: 1 } });
+  return () => gap;
+}
+
+/** Names at the top of the destination that start with `root`: a second save would show as "root (2)". */
+function topLevel(tree: TreeNode[], root: string): string[] {
+  return tree.filter((n) => !n.path.includes('/') && n.path.startsWith(root)).map((n) => n.path);
 }
 
 function failedFiles(stack: Stack, transferId: string) {

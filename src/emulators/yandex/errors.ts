@@ -49,7 +49,11 @@ export const payloadTooLarge = (max: number): DiskError =>
   new DiskError(413, 'PayloadTooLarge', `File is larger than ${max} bytes.`, 'Размер файла превышает допустимый.');
 
 export const uploadLinkNotFound = (): DiskError =>
-  new DiskError(404, 'DiskUploadLinkNotFoundError', 'Upload link not found or expired.', 'Ссылка для загрузки не найдена или устарела.');
+  new DiskError(404, 'DiskUploadLinkNotFoundError', 'Upload link not found.', 'Ссылка для загрузки не найдена.');
+
+/** The uploader's answer for a href past its lifetime; the name is the emulator's (clients go by the status). */
+export const uploadLinkExpired = (): DiskError =>
+  new DiskError(410, 'DiskUploadLinkExpiredError', 'Upload link expired.', 'Срок действия ссылки для загрузки истёк.');
 
 export const operationNotFound = (): DiskError =>
   new DiskError(404, 'DiskOperationNotFoundError', 'Operation not found.', 'Операция не найдена.');
@@ -69,6 +73,7 @@ const INJECTED_NAMES: Record<number, string> = {
   403: 'ForbiddenError',
   404: 'DiskNotFoundError',
   409: 'DiskResourceAlreadyExistsError',
+  410: 'DiskUploadLinkExpiredError',
   413: 'PayloadTooLarge',
   423: 'DiskResourceLockedError',
   429: 'TooManyRequestsError',

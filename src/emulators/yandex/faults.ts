@@ -8,6 +8,7 @@ export const OP_KINDS = [
   'getResource',
   'patchResource',
   'deleteResource',
+  'move',
   'uploadLink',
   /** PUT of the file body to an upload href. */
   'upload',
@@ -30,7 +31,18 @@ export type FaultAction =
   /** Destroy the socket before doing anything. */
   | 'reset'
   /** Do the write fully, then destroy the socket: "response lost after the write happened". */
-  | 'commitThenReset';
+  | 'commitThenReset'
+  /** upload / uploadByUrl only: the stored copy has one byte flipped (same size, other MD5 and SHA-256). */
+  | 'corruptStored'
+  /** upload / uploadByUrl only: the stored copy lacks the last byte received (other size and checksums). */
+  | 'truncateStored';
+
+/** How a stored copy differs from the bytes received. */
+export type StorageDamage = Extract<FaultAction, 'corruptStored' | 'truncateStored'>;
+
+export function storageDamage(action: FaultAction | undefined): StorageDamage | undefined {
+  return action === 'corruptStored' || action === 'truncateStored' ? action : undefined;
+}
 
 export interface FaultContext {
   op: OpKind;
@@ -59,6 +71,11 @@ export interface ChaosOptions {
 export interface FiredFault {
   ctx: FaultContext;
   action: FaultAction;
+}
+
+/** Whether an action means anything for this request; rules whose action does not apply stay armed. */
+function appliesTo(action: FaultAction, ctx: FaultContext): boolean {
+  return storageDamage(action) === undefined || ctx.op === 'upload' || ctx.op === 'uploadByUrl';
 }
 
 /** mulberry32: tiny seeded PRNG so chaos runs are reproducible. */
@@ -105,7 +122,9 @@ export class FaultInjector {
   }
 
   private fromRules(ctx: FaultContext): FaultAction | undefined {
-    const index = this.rules.findIndex(({ rule }) => (rule.op === '*' || rule.op === ctx.op) && (rule.when?.(ctx) ?? true));
+    const index = this.rules.findIndex(
+      ({ rule }) => (rule.op === '*' || rule.op === ctx.op) && appliesTo(rule.action, ctx) && (rule.when?.(ctx) ?? true),
+    );
     const entry = this.rules[index];
     if (!entry) return undefined;
     entry.left -= 1;
@@ -118,6 +137,7 @@ export class FaultInjector {
     const { options, random } = this.chaosRun;
     if (options.ops && !options.ops.includes(ctx.op)) return undefined;
     if (random() >= options.probability) return undefined;
-    return options.actions[Math.floor(random() * options.actions.length)];
+    const action = options.actions[Math.floor(random() * options.actions.length)]!;
+    return appliesTo(action, ctx) ? action : undefined;
   }
 }

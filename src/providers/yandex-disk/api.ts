@@ -68,8 +68,11 @@ export class YandexApi {
   }
 }
 
-/** PUTs a file's bytes to an upload link (no token: the link is the capability). Resolves on 201/202. */
-export async function putToUploadLink(href: string, body: AsyncIterable<Buffer>, size: number, signal?: AbortSignal): Promise<void> {
+/**
+ * PUTs a file's bytes to an upload link (no token: the link is the capability): 'stored' on 201/202, 'gone'
+ * when the link has died (410 past its lifetime, 404 unknown to the uploader) — the caller asks for a new one.
+ */
+export async function putToUploadLink(href: string, body: AsyncIterable<Buffer>, size: number, signal?: AbortSignal): Promise<'stored' | 'gone'> {
   const res = await request(href, {
     method: 'PUT',
     headers: { 'content-length': String(size), 'content-type': 'application/octet-stream' },
@@ -77,7 +80,8 @@ export async function putToUploadLink(href: string, body: AsyncIterable<Buffer>,
     signal,
   });
   const parsed = safeJson(await res.body.text());
-  if (res.statusCode === 201 || res.statusCode === 202) return;
+  if (res.statusCode === 201 || res.statusCode === 202) return 'stored';
+  if (res.statusCode === 410 || res.statusCode === 404) return 'gone';
   throw httpError(res.statusCode, parsed, res.headers);
 }
 

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { ACCOUNT_WIDE_CODES, TransferError, VERIFICATION_FAILED } from '../../shared/errors';
+import { ACCOUNT_WIDE_CODES, NAME_CONFLICT, TransferError, VERIFICATION_FAILED } from '../../shared/errors';
 import { checkCrc, Hashes } from '../../source/reader';
 import type { ProviderCaller } from '../caller';
 import type { CreatedFolders, DestinationProvider, FolderPlan, PutFileRequest, StoredFile } from '../types';
@@ -20,19 +20,29 @@ const MAX_ROOT_VARIANTS = 100;
 const POLL_FIRST_MS = 200;
 const POLL_MAX_MS = 5_000;
 
+/** Where the gallery folder is made before it gets its name (followed by the transfer id): see #claimRoot. */
+const STAGING_PREFIX = '.cloud-archive-';
+/** Fresh upload links one try asks for when the previous one died before its upload. */
+const MAX_UPLOAD_LINKS = 3;
+
 /** Heartbeated per file; a retried activity resumes from it. */
 interface YandexCheckpoint {
   /** The server-side fetch in progress: poll it rather than asking Yandex to download the photo again. */
   operation?: string;
   /** Server-side fetch failed for this photo: stream it. */
   streaming?: true;
+  /**
+   * Yandex let an attempt write to the photo's path (an upload link or a fetch, both refused while anything is
+   * there): a file found there later is one this transfer wrote, and only such a file may be deleted.
+   */
+  claimed?: true;
 }
 
 /**
  * Yandex Disk behind the provider interface. Paths are the identity: a file's target is its path under the
  * gallery folder, so nothing needs reserving, and a retry after a lost answer meets 409 "already exists" and
  * verifies what is there. Folders are created one level per request (Disk's rule) and an "already exists"
- * answer for our own folder is success.
+ * answer for our own folder is success. Nothing is ever deleted but a file this transfer wrote.
  */
 export class YandexDiskProvider implements DestinationProvider {
   constructor(
@@ -63,14 +73,13 @@ export class YandexDiskProvider implements DestinationProvider {
   }
 
   async putFile(req: PutFileRequest): Promise<StoredFile> {
-    const path = `${req.parentId}/${req.file.name}`;
-    const checkpoint = (req.checkpoint ?? {}) as YandexCheckpoint;
-    if (this.options.serverSideFetch && !checkpoint.streaming) {
-      const fetched = await this.#fetchByUrl(req, path, checkpoint.operation);
+    const write = new PhotoWrite(req);
+    if (this.options.serverSideFetch && !write.state.streaming) {
+      const fetched = await this.#fetchByUrl(write);
       if (fetched) return fetched;
-      req.saveCheckpoint({ streaming: true } satisfies YandexCheckpoint);
+      write.save({ streaming: true, operation: undefined });
     }
-    return this.#stream(req, path);
+    return this.#stream(write);
   }
 
   async revokeAccess(): Promise<void> {
@@ -78,25 +87,72 @@ export class YandexDiskProvider implements DestinationProvider {
   }
 
   /**
-   * The gallery folder at the top of the Disk: the first of "Name", "Name (2)", … that is free or already ours.
-   * Ours = marked with this transfer's id, so a retry after a lost answer finds it again.
+   * The gallery folder at the top of the Disk: the first of "Name", "Name (2)", … that is free, marked with this
+   * transfer's id (custom_properties) so a retry finds it again and another transfer never writes into it.
+   *
+   * It is made under a name only this transfer uses, marked, and then moved to its final name. Making "Name"
+   * directly left twins: when that answer was lost (or the worker died before marking it), the folder existed
+   * without a mark, nothing told it from a user's folder, and the retry took "Name (2)" beside an empty "Name".
+   * Adopting an empty unmarked folder "made moments ago" would be a guess, and would let two transfers of the same
+   * gallery share a folder. Here every step is recognisable on a retry: the staging name is ours by construction,
+   * the mark is set before the folder gets its real name, and the move never overwrites (overwrite=false), so two
+   * transfers racing for "Name" end with a folder each.
    */
   async #claimRoot(transferId: string, rootName: string): Promise<string> {
-    for (let n = 1; n <= MAX_ROOT_VARIANTS; n++) {
-      const path = `/${n === 1 ? rootName : `${rootName} (${n})`}`;
+    const staging = `/${STAGING_PREFIX}${transferId}`;
+    if (!(await this.#metadata(staging, 'type'))) {
+      // No staging folder: never made, or already moved to its name by an earlier attempt.
+      const earlier = await this.#markedRoot(transferId, rootName);
+      if (earlier) return earlier;
       try {
-        await this.call.run(`creating folder "${rootName}"`, 'write', () => this.api.call('PUT', '/v1/disk/resources', { path }));
+        await this.call.run(`creating folder "${rootName}"`, 'write', () => this.api.call('PUT', '/v1/disk/resources', { path: staging }));
       } catch (err) {
-        if (!isConflict(err)) throw err;
-        const existing = await this.#metadata(path, 'type,custom_properties');
-        if (existing?.type !== 'dir' || existing.custom_properties?.[OWNER_PROPERTY] !== transferId) continue;
-        return path;
+        // The name carries our transfer id: an existing folder is the one our lost answer made.
+        if (!isConflict(err, 'DiskPathPointsToExistentDirectoryError')) throw err;
       }
-      // Created, not yet marked: a crash right here leaves an empty folder, and the retry takes the next name.
-      await this.call.run(`marking folder "${rootName}"`, 'write', () =>
-        this.api.call('PATCH', '/v1/disk/resources', { path }, { custom_properties: { [OWNER_PROPERTY]: transferId } }),
-      );
-      return path;
+    }
+    await this.call.run(`marking folder "${rootName}"`, 'write', () =>
+      this.api.call('PATCH', '/v1/disk/resources', { path: staging }, { custom_properties: { [OWNER_PROPERTY]: transferId } }),
+    );
+    return this.#nameRoot(staging, transferId, rootName);
+  }
+
+  /**
+   * The folder an earlier attempt named, looked for where it would have gone: names are taken in order, so the
+   * search ends at the first free one.
+   */
+  async #markedRoot(transferId: string, rootName: string): Promise<string | null> {
+    for (let n = 1; n <= MAX_ROOT_VARIANTS; n++) {
+      const path = rootVariant(rootName, n);
+      const existing = await this.#metadata(path, 'type,custom_properties');
+      if (!existing) return null;
+      if (isMarked(existing, transferId)) return path;
+    }
+    return null;
+  }
+
+  /** Moves the marked staging folder to the first free name. */
+  async #nameRoot(staging: string, transferId: string, rootName: string): Promise<string> {
+    for (let n = 1; n <= MAX_ROOT_VARIANTS; n++) {
+      const path = rootVariant(rootName, n);
+      try {
+        const link = await this.call.run(`naming folder "${rootName}"`, 'write', () =>
+          this.api.call<YandexLink>('POST', '/v1/disk/resources/move', { from: staging, path, overwrite: 'false' }),
+        );
+        // The staging folder is empty, so Yandex moves it at once (201). Should it answer with an operation (202,
+        // as for a folder with contents), the move ends later: wait for it; a failed one is tried again.
+        if (link.href.includes('/v1/disk/operations/') && (await this.#waitFor(link.href, `naming folder "${rootName}"`)) === 'failed') {
+          throw new TransferError('yadisk_unavailable', `Yandex Disk could not give the new folder the name "${path.slice(1)}"`, true);
+        }
+        return path;
+      } catch (err) {
+        if (isConflict(err)) continue; // taken: the next name
+        if ((err as TransferError).code !== 'yadisk_not_found') throw err;
+        // The staging folder is gone: a move whose answer was lost happened already — or someone removed it, and
+        // the next attempt starts over.
+        if (isMarked(await this.#metadata(path, 'type,custom_properties'), transferId)) return path;
+        throw new TransferError('yadisk_folder_lost', `the new folder for "${rootName}" disappeared before it got its name`, true);
+      }
     }
     throw new TransferError('yadisk_no_folder_name', `"${rootName}" and ${MAX_ROOT_VARIANTS - 1} numbered variants all exist on the Disk`, false);
   }
@@ -107,8 +163,9 @@ export class YandexDiskProvider implements DestinationProvider {
    * What is verified here: the size Yandex stored against the listing; Yandex's MD5 is recorded (the listing
    * has a CRC32 only, which Yandex does not report, and checking it would mean downloading the photo).
    */
-  async #fetchByUrl(req: PutFileRequest, path: string, resumed: string | undefined): Promise<StoredFile | null> {
-    let operation = resumed;
+  async #fetchByUrl(write: PhotoWrite): Promise<StoredFile | null> {
+    const { req, path } = write;
+    let operation = write.state.operation;
     if (!operation) {
       try {
         const link = await this.call.run(`asking Yandex Disk to fetch "${req.file.name}"`, 'write', () =>
@@ -116,35 +173,70 @@ export class YandexDiskProvider implements DestinationProvider {
         req.signal);
         operation = link.href;
       } catch (err) {
-        if (isConflict(err, 'DiskResourceAlreadyExistsError')) return this.#verifyExisting(req, path, false);
+        if (isConflict(err, 'DiskResourceAlreadyExistsError')) return this.#verifyExisting(write, false);
         // Refused for this photo (e.g. a URL Yandex will not fetch): streaming may still work. Retryable
         // failures and those about the whole account are not the URL's fault.
         if (err instanceof TransferError && !err.retryable && !ACCOUNT_WIDE_CODES.has(err.code)) return null;
         throw err;
       }
-      req.saveCheckpoint({ operation } satisfies YandexCheckpoint);
+      // Accepted only while nothing is at the path, and a fetch never overwrites: what appears there is ours.
+      write.save({ operation, claimed: true });
     }
     // 'gone': Yandex forgets finished operations after a while; what is at the path tells what happened.
-    if ((await this.#waitFor(operation, req)) === 'failed') return null;
+    if ((await this.#waitFor(operation, `checking the copy of "${req.file.name}"`, req.signal)) === 'failed') return null;
     const stored = await this.#metadata(path, 'type,size,md5');
-    return stored ? this.#verified(req, path, stored, undefined, 0) : null;
+    return stored ? this.#verified(write, stored, undefined, 0) : null;
   }
 
-  /** Streams the photo through us: CRC32 and size checked against the listing, MD5 against what Yandex stored. */
-  async #stream(req: PutFileRequest, path: string): Promise<StoredFile> {
+  /**
+   * Streams the photo through us: CRC32 and size checked against the listing, MD5 against what Yandex stored.
+   * Upload links die (30 minutes on the Disk, sooner under load): a dead one means "ask for a new link", not a
+   * failed photo, and costs no attempt unless they keep dying.
+   */
+  async #stream(write: PhotoWrite): Promise<StoredFile> {
+    const { req, path } = write;
+    const sent = { bytes: 0 };
+    for (let links = 1; ; links++) {
+      const link = await this.#uploadLink(write);
+      if (!link) return this.#verifyExisting(write, true);
+      const put = await this.#putBody(req, link, sent);
+      // 409: an earlier try's body arrived but its answer was lost.
+      if (put === 'exists') return this.#verifyExisting(write, true);
+      if (put === 'gone') {
+        if (links < MAX_UPLOAD_LINKS) continue;
+        throw new TransferError('yadisk_upload_link_expired', `Yandex Disk's upload links for "${req.file.name}" kept expiring before the upload`, true);
+      }
+      if (link.operation_id) {
+        await this.#waitFor(`${this.api.origin}/v1/disk/operations/${encodeURIComponent(link.operation_id)}`, `checking the copy of "${req.file.name}"`, req.signal);
+      }
+      const stored = await this.#metadata(path, 'type,size,md5');
+      if (!stored) throw new TransferError('yadisk_not_found', `Yandex Disk accepted "${req.file.name}" but does not show it yet`, true);
+      return this.#verified(write, stored, put.md5, sent.bytes);
+    }
+  }
+
+  /** An upload link for the photo's path, or null when something is there already. */
+  async #uploadLink(write: PhotoWrite): Promise<YandexLink | null> {
     let link: YandexLink;
     try {
-      link = await this.call.run(`getting an upload link for "${req.file.name}"`, 'write', () =>
-        this.api.call<YandexLink>('GET', '/v1/disk/resources/upload', { path, overwrite: 'false' }),
-      req.signal);
+      link = await this.call.run(`getting an upload link for "${write.req.file.name}"`, 'write', () =>
+        this.api.call<YandexLink>('GET', '/v1/disk/resources/upload', { path: write.path, overwrite: 'false' }),
+      write.req.signal);
     } catch (err) {
       if (!isConflict(err, 'DiskResourceAlreadyExistsError')) throw err;
-      return this.#verifyExisting(req, path, true);
+      return null;
     }
-    let bytesSent = 0;
+    // Granted only while nothing is at the path (overwrite=false): a file found there from now on is ours.
+    // Saved before any byte is sent, so a later attempt knows it too.
+    if (!write.state.claimed) write.save({ claimed: true });
+    return link;
+  }
+
+  /** One PUT of the whole photo to `link`; 'gone' when the link has died, 'exists' on 409. */
+  async #putBody(req: PutFileRequest, link: YandexLink, sent: { bytes: number }): Promise<{ md5: string } | 'gone' | 'exists'> {
     let md5 = '';
     try {
-      await this.call.run(`uploading "${req.file.name}"`, 'write', async () => {
+      const outcome = await this.call.run(`uploading "${req.file.name}"`, 'write', async () => {
         // Each try reads the photo from the start: Yandex's upload links take a whole body or nothing.
         const hashes = await Hashes.create();
         const file = req.file;
@@ -153,7 +245,7 @@ export class YandexDiskProvider implements DestinationProvider {
           try {
             for await (const piece of req.read(0)) {
               hashes.update(piece);
-              bytesSent += piece.length;
+              sent.bytes += piece.length;
               yield piece;
             }
             const digest = hashes.digest();
@@ -166,32 +258,26 @@ export class YandexDiskProvider implements DestinationProvider {
           }
         })();
         try {
-          await putToUploadLink(link.href, body, file.size, req.signal);
+          return await putToUploadLink(link.href, body, file.size, req.signal);
         } catch (err) {
           // The HTTP client reports a failed body as its own error: the gallery's failure is the real one.
           throw bodyError ?? err;
         }
       }, req.signal);
+      return outcome === 'gone' ? 'gone' : { md5 };
     } catch (err) {
-      // 409: an earlier try's body arrived but its answer was lost.
       if (!isConflict(err)) throw err;
-      return this.#verifyExisting(req, path, true);
+      return 'exists';
     }
-    if (link.operation_id) await this.#waitFor(`${this.api.origin}/v1/disk/operations/${encodeURIComponent(link.operation_id)}`, req);
-    const stored = await this.#metadata(path, 'type,size,md5');
-    if (!stored) throw new TransferError('yadisk_not_found', `Yandex Disk accepted "${req.file.name}" but does not show it yet`, true);
-    return this.#verified(req, path, stored, md5, bytesSent);
   }
 
   /** Polls an operation with growing intervals until it ends; 'gone' when Yandex no longer knows it. */
-  async #waitFor(href: string, req: PutFileRequest): Promise<'success' | 'failed' | 'gone'> {
+  async #waitFor(href: string, what: string, signal?: AbortSignal): Promise<'success' | 'failed' | 'gone'> {
     let wait = POLL_FIRST_MS;
     for (;;) {
       let status: string | undefined;
       try {
-        ({ status } = await this.call.run(`checking the copy of "${req.file.name}"`, 'read', () =>
-          this.api.follow<{ status?: string }>(href, req.signal),
-        req.signal));
+        ({ status } = await this.call.run(what, 'read', () => this.api.follow<{ status?: string }>(href, signal), signal));
       } catch (err) {
         if ((err as TransferError).code === 'yadisk_not_found') return 'gone';
         throw err;
@@ -199,18 +285,20 @@ export class YandexDiskProvider implements DestinationProvider {
       if (status === 'success') return 'success';
       // Older documentation says "failure".
       if (status === 'failed' || status === 'failure') return 'failed';
-      await delay(wait, undefined, { signal: req.signal });
+      await delay(wait, undefined, { signal });
       wait = Math.min(POLL_MAX_MS, Math.round(wait * 1.5));
     }
   }
 
   /**
-   * A file is already at the path: an earlier try of ours whose answer was lost (the folder is ours). Its size
-   * must match; when streaming we can also check its MD5, by reading the photo (no upload).
+   * Something is already at the path: an earlier try of ours whose answer was lost, or something that is not
+   * ours. A file's size must match; when streaming we can also check its MD5, by reading the photo (no upload).
    */
-  async #verifyExisting(req: PutFileRequest, path: string, checkMd5: boolean): Promise<StoredFile> {
+  async #verifyExisting(write: PhotoWrite, checkMd5: boolean): Promise<StoredFile> {
+    const { req, path } = write;
     const stored = await this.#metadata(path, 'type,size,md5');
     if (!stored) throw new TransferError('yadisk_not_found', `"${req.file.name}" was reported to exist but is gone`, true);
+    if (stored.type !== 'file') throw folderInTheWay(req, path);
     let md5: string | undefined;
     if (checkMd5) {
       const hashes = await Hashes.create();
@@ -219,23 +307,27 @@ export class YandexDiskProvider implements DestinationProvider {
       checkCrc(req.file, digest.crc);
       md5 = digest.md5;
     }
-    return this.#verified(req, path, stored, md5, 0);
+    return this.#verified(write, stored, md5, 0);
   }
 
-  /** What Yandex stored must be the photo; a wrong copy is removed so it never looks like the photo. */
-  async #verified(req: PutFileRequest, path: string, stored: YandexResource, md5: string | undefined, bytesSent: number): Promise<StoredFile> {
-    const sizeOk = stored.type === 'file' && Number(stored.size) === req.file.size;
-    if (sizeOk && (md5 === undefined || stored.md5 === md5)) {
+  /**
+   * What Yandex stored must be the photo. A wrong copy is removed so it never looks like the photo — but only a
+   * file this transfer wrote: a folder, or a file we cannot tell we wrote, may be the user's, and is kept.
+   */
+  async #verified(write: PhotoWrite, stored: YandexResource, md5: string | undefined, bytesSent: number): Promise<StoredFile> {
+    const { req, path } = write;
+    if (stored.type !== 'file') throw folderInTheWay(req, path);
+    if (Number(stored.size) === req.file.size && (md5 === undefined || stored.md5 === md5)) {
       return { id: path, size: req.file.size, md5: stored.md5 ?? '', bytesSent };
+    }
+    const difference = `Yandex Disk has "${req.file.name}" as ${stored.size} bytes with MD5 ${stored.md5}, but the photo is ${req.file.size} bytes${md5 ? ` with MD5 ${md5}` : ''}`;
+    if (!write.state.claimed) {
+      throw new TransferError(NAME_CONFLICT, `${difference}; nothing shows this transfer wrote that file, so it was kept and the photo not copied`, false);
     }
     await this.call
       .run(`deleting the bad copy of "${req.file.name}"`, 'write', () => this.api.call('DELETE', '/v1/disk/resources', { path, permanently: 'true' }))
       .catch(() => undefined);
-    throw new TransferError(
-      VERIFICATION_FAILED,
-      `Yandex Disk stored "${req.file.name}" as ${stored.size} bytes with MD5 ${stored.md5}, but the photo is ${req.file.size} bytes${md5 ? ` with MD5 ${md5}` : ''}`,
-      false,
-    );
+    throw new TransferError(VERIFICATION_FAILED, `${difference}; the wrong copy was deleted`, false);
   }
 
   /** The resource at `path`, or null when there is none. */
@@ -247,6 +339,32 @@ export class YandexDiskProvider implements DestinationProvider {
       throw err;
     }
   }
+}
+
+/** One photo's write: its path, and what its checkpoint says, saved as the write goes on. */
+class PhotoWrite {
+  readonly path: string;
+  state: YandexCheckpoint;
+
+  constructor(readonly req: PutFileRequest) {
+    this.path = `${req.parentId}/${req.file.name}`;
+    this.state = { ...((req.checkpoint ?? {}) as YandexCheckpoint) };
+  }
+
+  save(change: Partial<YandexCheckpoint>): void {
+    this.state = { ...this.state, ...change };
+    this.req.saveCheckpoint(this.state);
+  }
+}
+
+const rootVariant = (rootName: string, n: number): string => `/${n === 1 ? rootName : `${rootName} (${n})`}`;
+
+function isMarked(resource: YandexResource | null, transferId: string): boolean {
+  return resource?.type === 'dir' && resource.custom_properties?.[OWNER_PROPERTY] === transferId;
+}
+
+function folderInTheWay(req: PutFileRequest, path: string): TransferError {
+  return new TransferError(NAME_CONFLICT, `a folder is already at "${path}", where the photo "${req.file.name}" belongs; the folder was left alone and the photo not copied`, false);
 }
 
 /** A 409 from Yandex, optionally of one kind (the `error` name in its body). */

@@ -3,7 +3,7 @@ import type { YandexContext } from '../context';
 import { fieldValidation } from '../errors';
 import type { Exchange, Route } from '../router';
 import { tokenOwner } from './auth';
-import { intParam } from './params';
+import { boolParam, intParam } from './params';
 import { diskPath, parseDiskPath } from './paths';
 import { selectFields, toResource } from './resource';
 
@@ -77,6 +77,26 @@ export function resourceRoutes(ctx: YandexContext): Route[] {
     return { status: 204, headers: {}, body: Buffer.alloc(0) };
   }
 
+  /**
+   * POST /resources/move?from=&path=[&overwrite=]: a file or an empty folder moves at once (201 and a Link to
+   * its metadata); a folder with contents answers 202 and a Link to the operation, as Yandex does (the
+   * emulator has moved it already; the operation reports success).
+   */
+  async function move(ex: Exchange): Promise<Reply> {
+    const q = ex.url.searchParams;
+    const from = parseDiskPath(q.get('from'), 'from');
+    const path = parseDiskPath(q.get('path'));
+    const overwrite = boolParam(q, 'overwrite') ?? false;
+    if (from === '/') throw fieldValidation('from', 'The root of the Disk cannot be moved.');
+    ex.fault({ path });
+    const disk = ctx.disks.of(ex.user);
+    const node = disk.move(from, path, overwrite);
+    if (node.type === 'file' || disk.children(path).length === 0) return jsonReply(201, metadataLink(ex, path));
+    const operationId = ctx.operations.create(ex.user);
+    ctx.operations.succeed(operationId, ctx.opts.now());
+    return jsonReply(202, { href: `${ex.base}/v1/disk/operations/${operationId}`, method: 'GET', templated: false });
+  }
+
   const resources = /^\/v1\/disk\/resources\/?$/;
   return [
     { methods: ['GET'], path: /^\/v1\/disk\/?$/, group: 'disk', op: 'diskInfo', user, handle: diskInfo },
@@ -84,6 +104,7 @@ export function resourceRoutes(ctx: YandexContext): Route[] {
     { methods: ['GET'], path: resources, group: 'disk', op: 'getResource', user, handle: metadata },
     { methods: ['PATCH'], path: resources, group: 'disk', op: 'patchResource', user, write: true, handle: patch },
     { methods: ['DELETE'], path: resources, group: 'disk', op: 'deleteResource', user, write: true, handle: remove },
+    { methods: ['POST'], path: /^\/v1\/disk\/resources\/move\/?$/, group: 'disk', op: 'move', user, write: true, handle: move },
   ];
 }
 

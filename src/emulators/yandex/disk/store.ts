@@ -1,4 +1,4 @@
-import { alreadyExists, directoryExists, insufficientStorage, notFound, parentMissing } from '../errors';
+import { alreadyExists, directoryExists, fieldValidation, insufficientStorage, notFound, parentMissing } from '../errors';
 import { newResourceId } from '../ids';
 import type { StoredContent } from '../upload/content';
 import { diskPath, parentOf } from './paths';
@@ -62,6 +62,28 @@ export class UserDisk {
     for (const key of [...this.nodes.keys()]) {
       if (key === node.path || (node.type === 'dir' && key.startsWith(`${node.path}/`))) this.nodes.delete(key);
     }
+  }
+
+  /**
+   * Moves a resource (a folder with everything in it) to `to`, keeping its custom_properties. Without
+   * `overwrite` an existing resource at `to` is a 409; with it, that resource is removed first.
+   */
+  move(from: string, to: string, overwrite: boolean): DiskNode {
+    const node = this.get(from);
+    if (to === from || to.startsWith(`${from}/`)) throw fieldValidation('path', `"${diskPath(to)}" is inside "${diskPath(from)}".`);
+    if (this.find(to)) {
+      if (!overwrite) throw alreadyExists(diskPath(to));
+      this.remove(to);
+    }
+    this.requireParent(to);
+    for (const [key, moved] of [...this.nodes]) {
+      if (key !== from && !key.startsWith(`${from}/`)) continue;
+      this.nodes.delete(key);
+      moved.path = to + key.slice(from.length);
+      this.nodes.set(moved.path, moved);
+    }
+    node.modified = this.now();
+    return node;
   }
 
   /** Folders are created one level per request, like WebDAV MKCOL. */

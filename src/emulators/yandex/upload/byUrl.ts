@@ -3,6 +3,7 @@ import type { YandexContext } from '../context';
 import { boolParam } from '../disk/params';
 import { parseDiskPath } from '../disk/paths';
 import { fieldValidation, payloadTooLarge } from '../errors';
+import { storageDamage, type StorageDamage } from '../faults';
 import type { Exchange } from '../router';
 import { ContentAccumulator, type StoredContent } from './content';
 
@@ -12,6 +13,8 @@ interface Job {
   source: URL;
   disableRedirects: boolean;
   operationId: string;
+  /** An injected fault: what gets stored is not what was downloaded. */
+  damage?: StorageDamage;
 }
 
 /**
@@ -24,10 +27,10 @@ export async function uploadByUrl(ctx: YandexContext, ex: Exchange): Promise<Rep
   const path = parseDiskPath(q.get('path'));
   const disableRedirects = boolParam(q, 'disable_redirects') ?? false;
   ctx.disks.of(ex.user).checkFileTarget(path, false);
-  ex.fault({ path });
+  const damage = storageDamage(ex.fault({ path }));
   const operationId = ctx.operations.create(ex.user);
   ctx.stats.uploadsByUrl += 1;
-  const job: Job = { user: ex.user, path, source, disableRedirects, operationId };
+  const job: Job = { user: ex.user, path, source, disableRedirects, operationId, damage };
   ctx.background.run((signal) => runJob(ctx, job, signal));
   return jsonReply(202, { href: `${ex.base}/v1/disk/operations/${operationId}`, method: 'GET', templated: false });
 }
@@ -62,7 +65,7 @@ async function download(ctx: YandexContext, job: Job, signal: AbortSignal): Prom
   }
   const { maxFileBytes, storageQuotaBytes, keepContentMaxBytes } = ctx.opts;
   const disk = ctx.disks.of(job.user);
-  const content = new ContentAccumulator(keepContentMaxBytes);
+  const content = new ContentAccumulator(keepContentMaxBytes, job.damage);
   for await (const chunk of res.body) {
     const piece = Buffer.from(chunk);
     await ctx.fetchLink.take(piece.length);

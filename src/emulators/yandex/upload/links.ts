@@ -1,5 +1,5 @@
 import { newUploadTarget } from '../ids';
-import { uploadLinkNotFound } from '../errors';
+import { uploadLinkExpired, uploadLinkNotFound } from '../errors';
 
 export interface UploadLink {
   /** The opaque last segment of the href. */
@@ -29,11 +29,12 @@ export class UploadLinkStore {
 
   /**
    * A spent href is still found (its PUT answers 409, telling a client whose 201 got lost that the
-   * file is there); an unknown or expired one is 404.
+   * file is there); an unknown one is 404, an unused one past its lifetime 410 Gone.
    */
   find(target: string): UploadLink {
     const link = this.links.get(target);
-    if (!link || (!link.done && this.now() >= link.expiresAt)) throw uploadLinkNotFound();
+    if (!link) throw uploadLinkNotFound();
+    if (!link.done && this.now() >= link.expiresAt) throw uploadLinkExpired();
     return link;
   }
 

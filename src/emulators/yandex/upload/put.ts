@@ -3,14 +3,16 @@ import type { Reply } from '../../shared/http';
 import type { YandexContext } from '../context';
 import { diskPath } from '../disk/paths';
 import { alreadyExists, payloadTooLarge } from '../errors';
+import { storageDamage, type StorageDamage } from '../faults';
 import type { Exchange } from '../router';
 import { ContentAccumulator, type StoredContent } from './content';
 import type { UploadLink } from './links';
 
 /**
- * PUT <href> with the raw file: 201 once the whole body arrived. A body that is cut off stores
- * nothing and leaves the href usable; a spent href answers 409 so a client whose 201 got lost
- * knows to read the metadata instead.
+ * PUT <href> with the raw file: 201 once the whole body arrived and the file is on the Disk, 202 when it
+ * arrived but shows up only later (finalizeDelayMs: "accepted, not yet on Disk"). A body that is cut off
+ * stores nothing and leaves the href usable; a spent href answers 409 so a client whose 201 got lost knows
+ * to read the metadata instead.
  */
 export async function receiveUpload(ctx: YandexContext, ex: Exchange): Promise<Reply> {
   const link = ctx.links.find(ex.params[0]!);
@@ -22,9 +24,9 @@ export async function receiveUpload(ctx: YandexContext, ex: Exchange): Promise<R
     if (Number(declared) > maxFileBytes) throw payloadTooLarge(maxFileBytes);
     disk.checkQuota(link.path, Number(declared), storageQuotaBytes);
   }
-  ex.fault({ path: link.path });
+  const damage = storageDamage(ex.fault({ path: link.path }));
 
-  const content = await receiveBody(ctx, ex.req, link);
+  const content = await receiveBody(ctx, ex.req, link, damage);
   // Another PUT to this href, or another upload to this path, may have finished meanwhile.
   checkStillPossible(ctx, link);
   disk.checkQuota(link.path, content.size, storageQuotaBytes);
@@ -32,7 +34,7 @@ export async function receiveUpload(ctx: YandexContext, ex: Exchange): Promise<R
   disk.putFile(link.path, content, visibleAt);
   link.done = true;
   ctx.operations.succeed(link.operationId, visibleAt);
-  return { status: 201, body: '' };
+  return { status: ctx.opts.finalizeDelayMs > 0 ? 202 : 201, body: '' };
 }
 
 function checkStillPossible(ctx: YandexContext, link: UploadLink): void {
@@ -41,10 +43,10 @@ function checkStillPossible(ctx: YandexContext, link: UploadLink): void {
 }
 
 /** Streams the body through the shared upload link, hashing it; limits apply as bytes arrive (chunked bodies too). */
-async function receiveBody(ctx: YandexContext, req: IncomingMessage, link: UploadLink): Promise<StoredContent> {
+async function receiveBody(ctx: YandexContext, req: IncomingMessage, link: UploadLink, damage?: StorageDamage): Promise<StoredContent> {
   const { maxFileBytes, storageQuotaBytes, keepContentMaxBytes } = ctx.opts;
   const disk = ctx.disks.of(link.user);
-  const content = new ContentAccumulator(keepContentMaxBytes);
+  const content = new ContentAccumulator(keepContentMaxBytes, damage);
   for await (const piece of req as AsyncIterable<Buffer>) {
     await ctx.uploadLink.take(piece.length);
     ctx.stats.received(link.path, piece.length);
