@@ -25,9 +25,10 @@ import { DeadJob, describeDeadJob } from './dead-job';
 
 export interface DeadLetterOptions {
   config: Pick<Config, 'AMQP_URL' | 'AMQP_QUEUE' | 'GALLERY_API_URL'>;
-  /** Bounds the TCP connect. */
-  connectTimeoutMs?: number;
 }
+
+/** Bounds the TCP connect, so an unreachable broker is reported instead of waited for. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export type ReplayOutcome =
   | { outcome: 'replayed'; copiesRemoved: number }
@@ -157,7 +158,7 @@ function publishConfirmed(channel: ConfirmChannel, queue: string, content: Buffe
 async function withDeadQueue(options: DeadLetterOptions, work: (channel: ConfirmChannel, deadQueue: string) => Promise<void>): Promise<void> {
   const deadQueue = deadLetterQueueFor(options.config.AMQP_QUEUE);
   const connection = await amqp
-    .connect(options.config.AMQP_URL, { timeout: options.connectTimeoutMs ?? 10_000, clientProperties: { connection_name: 'cloud-archive dlq' } })
+    .connect(options.config.AMQP_URL, { timeout: CONNECT_TIMEOUT_MS, clientProperties: { connection_name: 'cloud-archive dlq' } })
     .catch((err: Error) => {
       throw new DeadLetterError(`could not connect to RabbitMQ: ${err.message}`);
     });
