@@ -7,7 +7,8 @@ import type { Channel } from 'amqplib';
  *   <queue>          quorum queue (replicated, survives a broker node loss); rejected or over-delivered
  *                    messages go to <queue>.dlx
  *   <queue>.dlx      direct exchange, routes them to
- *   <queue>.dead     quorum queue where an operator inspects and re-publishes them
+ *   <queue>.dead     quorum queue where an operator inspects and re-publishes them (`npm run dlq`, which
+ *                    never hands a message back: see src/bridge/dead-letters.ts)
  */
 
 /**

@@ -144,9 +144,22 @@ export class ConfigError extends Error {
 }
 
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  return parseWith(validated, env);
+}
+
+/**
+ * Only `keys`, with the services' names, rules and defaults: for support tools (`npm run dlq`) that need a few
+ * variables and must not demand the rest (OAuth clients, secrets) they never use.
+ */
+export function parseConfigSubset<K extends keyof Config>(env: NodeJS.ProcessEnv, keys: readonly K[]): Pick<Config, K> {
+  const mask = Object.fromEntries(keys.map((key) => [key, true])) as { [P in keyof Config]?: true };
+  return parseWith(schema.pick(mask), env) as Pick<Config, K>;
+}
+
+function parseWith<T>(rules: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
   // Empty strings count as "not set", so `FOO=` in a .env file falls back to the default.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = validated.safeParse(cleaned);
+  const result = rules.safeParse(cleaned);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
@@ -156,8 +169,17 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
 
 /** For process entry points: print the problem and exit instead of a stack trace. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return exitOnConfigError(() => parseConfig(env));
+}
+
+/** loadConfig for a tool that needs only `keys` (see parseConfigSubset). */
+export function loadConfigSubset<K extends keyof Config>(keys: readonly K[], env: NodeJS.ProcessEnv = process.env): Pick<Config, K> {
+  return exitOnConfigError(() => parseConfigSubset(env, keys));
+}
+
+function exitOnConfigError<T>(parse: () => T): T {
   try {
-    return parseConfig(env);
+    return parse();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
