@@ -1,41 +1,17 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { lookup as dnsLookup, LookupAddress } from 'node:dns';
 import { Agent, Dispatcher, request } from 'undici';
 import { HostRule, isHostAllowed } from '../shared/hosts';
 import { TransferError } from '../shared/errors';
+import { isAddressAllowed } from './guard';
 
 /**
  * HTTP GET for gallery URLs (listing and photo bytes), guarded against SSRF:
  * - every URL, including each redirect hop, must be http(s) on the given host allowlist;
  * - the address a host name resolves to is checked at connect time, so DNS cannot point an allowed name at
- *   a cloud metadata endpoint. Link-local/metadata addresses are always refused; loopback and private ranges
- *   only when `allowPrivate` (local emulators).
+ *   a cloud metadata endpoint. Only globally routable unicast addresses are allowed (guard.ts); loopback and
+ *   private ranges too when `allowPrivate` (local emulators).
  */
-
-const ALWAYS_BLOCKED = new BlockList();
-ALWAYS_BLOCKED.addSubnet('0.0.0.0', 8, 'ipv4');
-ALWAYS_BLOCKED.addSubnet('169.254.0.0', 16, 'ipv4'); // link-local, incl. 169.254.169.254 metadata
-ALWAYS_BLOCKED.addSubnet('100.100.100.200', 32, 'ipv4'); // Alibaba metadata
-ALWAYS_BLOCKED.addSubnet('224.0.0.0', 4, 'ipv4');
-ALWAYS_BLOCKED.addSubnet('fe80::', 10, 'ipv6');
-ALWAYS_BLOCKED.addSubnet('fd00:ec2::', 32, 'ipv6'); // AWS IMDS over IPv6
-
-const PRIVATE = new BlockList();
-PRIVATE.addSubnet('127.0.0.0', 8, 'ipv4');
-PRIVATE.addSubnet('10.0.0.0', 8, 'ipv4');
-PRIVATE.addSubnet('172.16.0.0', 12, 'ipv4');
-PRIVATE.addSubnet('192.168.0.0', 16, 'ipv4');
-PRIVATE.addSubnet('100.64.0.0', 10, 'ipv4');
-PRIVATE.addAddress('::1', 'ipv6');
-PRIVATE.addSubnet('fc00::', 7, 'ipv6');
-
-export function isAddressAllowed(address: string, allowPrivate: boolean): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  const ip = mapped ? mapped[1]! : address;
-  const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
-  if (ALWAYS_BLOCKED.check(ip, family)) return false;
-  return allowPrivate || !PRIVATE.check(ip, family);
-}
 
 function guardedAgent(allowPrivate: boolean): Agent {
   return new Agent({
