@@ -46,21 +46,21 @@ export class ListingCache {
   async #fetch(listingUrl: string): Promise<Listing> {
     const res = await this.http.get(listingUrl, { allowlist: this.#galleryHosts, headers: { accept: 'application/json' } });
     if (res.statusCode !== 200) {
-      res.body.resume();
+      res.discard();
       const err = sourceStatusError(res.statusCode, { name: 'gallery listing' });
       throw new TransferError(err.code.replace('source_', 'listing_'), err.message, err.retryable);
     }
     const max = this.config.LISTING_MAX_BYTES;
     if (Number(res.headers['content-length'] ?? 0) > max) {
-      res.body.resume();
+      res.discard();
       throw new TransferError('listing_too_large', `the gallery listing is larger than LISTING_MAX_BYTES (${max} bytes)`, false);
     }
     const parts: Buffer[] = [];
     let size = 0;
-    for await (const piece of res.body as AsyncIterable<Buffer>) {
+    for await (const piece of res.body()) {
       size += piece.length;
       if (size > max) {
-        res.body.destroy();
+        // Leaving the loop cuts the download.
         throw new TransferError('listing_too_large', `the gallery listing is larger than LISTING_MAX_BYTES (${max} bytes)`, false);
       }
       parts.push(piece);

@@ -1,10 +1,15 @@
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { TransferError } from '../shared/errors';
+import { HostRule, isHostAllowed } from '../shared/hosts';
 
 /**
- * The download guard's address rule, as a pure function: which addresses a download may connect to.
- * src/source/http.ts applies it to address literals in URLs and at connect time.
+ * The download guard's decisions, as pure functions: which URL a download (or one redirect hop of it) may ask
+ * for, and which address it may connect to. src/source/http.ts applies them to every hop and at connect time.
  */
+
+/** Whether a download may connect to this address (a literal in the URL, or what its host name resolves to). */
+export type AddressPolicy = (address: string) => boolean;
 
 /** Opened by ALLOW_PRIVATE_SOURCE_ADDRESSES, for emulators on loopback or a private network. */
 const PRIVATE_RANGES: ReadonlySet<string> = new Set(['loopback', 'private', 'carrierGradeNat', 'uniqueLocal']);
@@ -70,4 +75,36 @@ function rangeOfV4(ip: ipaddr.IPv4): string {
 
 function isMetadata(ip: ipaddr.IPv4 | ipaddr.IPv6): boolean {
   return METADATA.some(([net, bits]) => net.kind() === ip.kind() && ip.match(net, bits));
+}
+
+export interface HopRules {
+  allowlist: readonly HostRule[];
+  /** Plain http allowed (local emulators); otherwise https only. */
+  allowHttp: boolean;
+  addressAllowed: AddressPolicy;
+}
+
+/**
+ * Checks one URL of a download — the first or a redirect hop — before anything connects. A host given as an
+ * address literal is judged here (no name lookup happens for it); a host name is judged at connect time.
+ */
+export function checkHop(url: string, rules: HopRules): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TransferError('source_url_invalid', `not a URL: ${url.slice(0, 200)}`, false);
+  }
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && rules.allowHttp)) {
+    throw new TransferError('source_url_invalid', `only ${rules.allowHttp ? 'http(s)' : 'https'} URLs are fetched, not ${parsed.protocol}`, false);
+  }
+  if (parsed.username || parsed.password) throw new TransferError('source_url_invalid', 'URLs with credentials are refused', false);
+  if (!isHostAllowed(parsed, rules.allowlist)) {
+    throw new TransferError('source_host_not_allowed', `host ${parsed.host} is not on the allowlist`, false);
+  }
+  const literal = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(literal) && !rules.addressAllowed(literal)) {
+    throw new TransferError('source_blocked', `address ${parsed.hostname} is not allowed`, false);
+  }
+  return parsed;
 }

@@ -1,41 +1,33 @@
-import { isIP } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { lookup as dnsLookup, LookupAddress } from 'node:dns';
 import { Agent, Dispatcher, request } from 'undici';
-import { HostRule, isHostAllowed } from '../shared/hosts';
+import type { Config } from '../config';
+import type { HostRule } from '../shared/hosts';
 import { TransferError } from '../shared/errors';
-import { isAddressAllowed } from './guard';
+import { AddressPolicy, checkHop, isAddressAllowed } from './guard';
 
 /**
  * HTTP GET for gallery URLs (listing and photo bytes), guarded against SSRF:
- * - every URL, including each redirect hop, must be http(s) on the given host allowlist;
- * - the address a host name resolves to is checked at connect time, so DNS cannot point an allowed name at
- *   a cloud metadata endpoint. Only globally routable unicast addresses are allowed (guard.ts); loopback and
- *   private ranges too when `allowPrivate` (local emulators).
+ * - every URL, including each redirect hop, must be https (http only with ALLOW_HTTP_SOURCES) on the given host
+ *   allowlist, and an address literal in it must pass the address policy (guard.ts);
+ * - the addresses a host name resolves to are checked at connect time, so DNS cannot point an allowed name at
+ *   loopback or a cloud metadata endpoint;
+ * - bodies we do not want (redirects, errors) are read only up to DISCARD_LIMIT, then the connection is cut.
  */
 
-function guardedAgent(allowPrivate: boolean): Agent {
-  return new Agent({
-    keepAliveTimeout: 10_000,
-    connections: 64,
-    headersTimeout: 60_000,
-    bodyTimeout: 120_000,
-    connect: {
-      lookup(hostname, options, callback) {
-        dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-          if (err) return callback(err, '', 0);
-          const list = addresses as LookupAddress[];
-          const bad = list.find((a) => !isAddressAllowed(a.address, allowPrivate));
-          if (bad) {
-            return callback(Object.assign(new Error(`address ${bad.address} of ${hostname} is not allowed`), { code: 'EADDRBLOCKED' }), '', 0);
-          }
-          const first = list[0]!;
-          // undici asks with `all: true` in some versions; answer in the shape that was asked for.
-          if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
-          callback(null, first.address, first.family);
-        });
-      },
-    },
-  });
+/** A small unwanted body is read to its end so the connection can be reused; a larger one is not worth it. */
+const DISCARD_LIMIT = 64 * 1024;
+
+type Lookup = typeof dnsLookup;
+
+export interface SourceHttpOptions {
+  addressAllowed: AddressPolicy;
+  /** Plain http allowed (local emulators); otherwise every hop must be https. */
+  allowHttp: boolean;
+  /** Name resolution; node's resolver unless given (tests point names at addresses with it). */
+  lookup?: Lookup;
+  /** Certificates trusted besides the system's (tests serve https with their own). */
+  ca?: string;
 }
 
 export interface GuardedGetOptions {
@@ -45,40 +37,75 @@ export interface GuardedGetOptions {
   maxRedirects?: number;
 }
 
+export interface SourceResponse {
+  /** The URL that answered (after redirects). */
+  url: string;
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  /** The body piece by piece. */
+  body(): AsyncGenerator<Buffer>;
+  /** Drops a body we do not want: at most DISCARD_LIMIT bytes are read. */
+  discard(): void;
+}
+
+/** The client as configured for the worker. */
+export function sourceHttpFor(
+  config: Pick<Config, 'ALLOW_PRIVATE_SOURCE_ADDRESSES' | 'ALLOW_HTTP_SOURCES'>,
+  resolver: Pick<SourceHttpOptions, 'lookup'> = {},
+): SourceHttp {
+  return new SourceHttp({
+    addressAllowed: (address) => isAddressAllowed(address, config.ALLOW_PRIVATE_SOURCE_ADDRESSES),
+    allowHttp: config.ALLOW_HTTP_SOURCES,
+    ...resolver,
+  });
+}
+
 export class SourceHttp {
   readonly #agent: Agent;
 
-  constructor(private readonly allowPrivate: boolean) {
-    this.#agent = guardedAgent(allowPrivate);
+  constructor(private readonly options: SourceHttpOptions) {
+    this.#agent = guardedAgent(options);
   }
 
-  /** Follows up to `maxRedirects` redirects, checking every hop. The caller consumes or dumps the body. */
-  async get(rawUrl: string, opts: GuardedGetOptions): Promise<Dispatcher.ResponseData & { url: string }> {
+  /** Follows up to `maxRedirects` redirects, checking every hop. The caller reads or discards the body. */
+  async get(rawUrl: string, opts: GuardedGetOptions): Promise<SourceResponse> {
+    const rules = { allowlist: opts.allowlist, allowHttp: this.options.allowHttp, addressAllowed: this.options.addressAllowed };
     let url = rawUrl;
     for (let hop = 0; ; hop++) {
-      const parsed = checkUrl(url, opts.allowlist);
-      if (parsed.hostname && isIP(parsed.hostname.replace(/^\[|\]$/g, '')) && !isAddressAllowed(parsed.hostname.replace(/^\[|\]$/g, ''), this.allowPrivate)) {
-        throw new TransferError('source_blocked', `address ${parsed.hostname} is not allowed`, false);
-      }
-      let res: Dispatcher.ResponseData;
-      try {
-        res = await request(parsed, { method: 'GET', headers: opts.headers, signal: opts.signal, dispatcher: this.#agent });
-      } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        if (e.code === 'EADDRBLOCKED' || e.cause && (e.cause as NodeJS.ErrnoException).code === 'EADDRBLOCKED') {
-          throw new TransferError('source_blocked', e.message, false);
-        }
-        if (e.name === 'AbortError') throw err;
-        throw new TransferError('source_unreachable', `could not download from ${parsed.host}: ${e.code ?? e.message}`, true);
-      }
+      const parsed = checkHop(url, rules);
+      const res = await this.#request(parsed, opts.headers, opts.signal);
       if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
-        res.body.resume();
-        if (hop >= (opts.maxRedirects ?? 5)) throw new TransferError('source_redirect_loop', `too many redirects from ${rawUrl}`, false);
+        this.#discard(res.body);
+        if (hop >= (opts.maxRedirects ?? 5)) throw new TransferError('source_redirect_loop', `too many redirects from ${parsed.host}`, false);
         url = new URL(String(res.headers.location), parsed).toString();
         continue;
       }
-      return Object.assign(res, { url });
+      return {
+        url,
+        statusCode: res.statusCode,
+        headers: res.headers,
+        body: () => pieces(res.body),
+        discard: () => this.#discard(res.body),
+      };
     }
+  }
+
+  async #request(url: URL, headers: Record<string, string> | undefined, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
+    try {
+      return await request(url, { method: 'GET', headers, signal, dispatcher: this.#agent });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (signal?.aborted) throw err;
+      if (e.code === 'EADDRBLOCKED' || (e.cause as NodeJS.ErrnoException | undefined)?.code === 'EADDRBLOCKED') {
+        throw new TransferError('source_blocked', e.message, false);
+      }
+      throw new TransferError('source_unreachable', `could not download from ${url.host}: ${e.code ?? e.message}`, true);
+    }
+  }
+
+  /** Reads at most DISCARD_LIMIT bytes, then cuts the connection. */
+  #discard(body: Dispatcher.ResponseData['body']): void {
+    body.dump({ limit: DISCARD_LIMIT }).catch(() => undefined);
   }
 
   async close(): Promise<void> {
@@ -86,19 +113,33 @@ export class SourceHttp {
   }
 }
 
-function checkUrl(url: string, allowlist: readonly HostRule[]): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TransferError('source_url_invalid', `not a URL: ${url.slice(0, 200)}`, false);
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new TransferError('source_url_invalid', `only http(s) URLs are fetched, not ${parsed.protocol}`, false);
-  }
-  if (parsed.username || parsed.password) throw new TransferError('source_url_invalid', 'URLs with credentials are refused', false);
-  if (!isHostAllowed(parsed, allowlist)) {
-    throw new TransferError('source_host_not_allowed', `host ${parsed.host} is not on the allowlist`, false);
-  }
-  return parsed;
+async function* pieces(body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  yield* body;
+}
+
+function guardedAgent(options: SourceHttpOptions): Agent {
+  const resolve = options.lookup ?? dnsLookup;
+  return new Agent({
+    keepAliveTimeout: 10_000,
+    connections: 64,
+    headersTimeout: 60_000,
+    bodyTimeout: 120_000,
+    connect: {
+      ...(options.ca && { ca: options.ca }),
+      lookup(hostname, lookupOptions, callback) {
+        resolve(hostname, { ...lookupOptions, all: true }, (err, addresses) => {
+          if (err) return callback(err, '', 0);
+          const list = addresses as LookupAddress[];
+          const bad = list.find((a) => !options.addressAllowed(a.address));
+          if (bad) {
+            return callback(Object.assign(new Error(`address ${bad.address} of ${hostname} is not allowed`), { code: 'EADDRBLOCKED' }), '', 0);
+          }
+          const first = list[0]!;
+          // undici asks with `all: true` in some versions; answer in the shape that was asked for.
+          if ((lookupOptions as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
+          callback(null, first.address, first.family);
+        });
+      },
+    },
+  });
 }
