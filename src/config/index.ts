@@ -83,6 +83,8 @@ const schema = z.object({
   ALLOW_PRIVATE_SOURCE_ADDRESSES: bool.default(false),
   /** The listing and photos may be fetched over plain http (local emulators); otherwise https only, every hop. */
   ALLOW_HTTP_SOURCES: bool.default(false),
+  /** A download (listing or photo) that waits this long without receiving 64 KiB is aborted and retried. */
+  SOURCE_STALL_SECONDS: positiveInt.max(3600).default(60),
 
   COMPLETION_CALLBACK_URL: httpUrl,
   CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters'),

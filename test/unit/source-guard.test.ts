@@ -88,6 +88,7 @@ function config(env: Record<string, string>) {
     COMPLETION_CALLBACK_URL: 'https://app.litegallery.io/api/cloud_archive/callback',
     CALLBACK_SECRET: 'c'.repeat(16),
     SECRET_KEY: 's'.repeat(32),
+    SOURCE_STALL_SECONDS: '10',
     ...env,
   });
 }
@@ -188,7 +189,7 @@ describe('download guard, ALLOW_PRIVATE_SOURCE_ADDRESSES off (production)', () =
 
   test('a redirect hop to such an address or name is refused', async () => {
     // The production policy, plus exactly the test gallery's address so that the first hop can be made at all.
-    const http = new SourceHttp({ addressAllowed: (a) => a === '127.0.0.1' || isAddressAllowed(a, false), allowHttp: true, lookup });
+    const http = new SourceHttp({ addressAllowed: (a) => a === '127.0.0.1' || isAddressAllowed(a, false), allowHttp: true, stallMs: 10_000, lookup });
     const via = (target: string) => `http://${galleryHost}/to?u=${encodeURIComponent(target)}`;
     const targetHost = (url: string) => [new URL(new URL(url).searchParams.get('u')!).host];
     try {
@@ -264,7 +265,7 @@ describe('https only, unless ALLOW_HTTP_SOURCES', () => {
   });
 
   const client = (allowHttp: boolean) =>
-    new SourceHttp({ addressAllowed: (a) => a === '127.0.0.1' || isAddressAllowed(a, false), allowHttp, ca });
+    new SourceHttp({ addressAllowed: (a) => a === '127.0.0.1' || isAddressAllowed(a, false), allowHttp, stallMs: 10_000, ca });
 
   test('an http URL and an https→http redirect hop are refused; with the setting both are fetched', async () => {
     const plain = `http://${galleryHost}/ok`;

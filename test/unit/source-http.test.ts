@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { TransferError } from '../../src/shared/errors';
 import { parseHostList } from '../../src/shared/hosts';
 import { isAddressAllowed } from '../../src/source/guard';
@@ -11,10 +12,12 @@ import { readSource } from '../../src/source/reader';
 
 /**
  * The download client against a misbehaving server on loopback (the address rule as with the local emulators):
- * unwanted bodies are cut after a cap instead of read to their end.
+ * unwanted bodies are cut after a cap instead of read to their end, and a download that stops making progress is
+ * aborted after the stall time with a retryable error — but time the consumer keeps the bytes does not count.
  */
 
 const KiB = 1024;
+const STALL_MS = 1000;
 let server: Server;
 let host: string;
 /** Per request path: body bytes the server managed to write, and whether its connection has closed. */
@@ -44,6 +47,23 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
       return void endless(res, path);
     case '/small':
       return done(200, Buffer.from('small'));
+    case '/silent-headers':
+      return; // never answers
+    case '/stall': {
+      // Half of the body, then silence.
+      res.writeHead(200, { 'content-length': String(256 * KiB) });
+      res.write(Buffer.alloc(128 * KiB, 0x62));
+      return;
+    }
+    case '/trickle': {
+      // 10 bytes every 100 ms: always something arriving, never real progress.
+      res.writeHead(200, { 'content-length': String(256 * KiB) });
+      const timer = setInterval(() => res.write(Buffer.alloc(10, 0x63)), 100);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
+    case '/whole':
+      return done(200, Buffer.alloc(512 * KiB, 0x64));
     default:
       return done(404, Buffer.from('no'));
   }
@@ -54,7 +74,7 @@ before(async () => {
   server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  http = new SourceHttp({ addressAllowed: (a) => isAddressAllowed(a, true), allowHttp: true });
+  http = new SourceHttp({ addressAllowed: (a) => isAddressAllowed(a, true), allowHttp: true, stallMs: STALL_MS });
 });
 after(async () => {
   await http?.close();
@@ -82,7 +102,7 @@ async function closedWithin(path: string, ms: number): Promise<number> {
 }
 
 /** Reads a download to its end, failing after `ms` with what it waited for. */
-async function drain(source: AsyncIterable<Buffer>, what: string, ms = 10_000): Promise<number> {
+async function drain(source: AsyncIterable<Buffer>, what: string, ms = 10 * STALL_MS): Promise<number> {
   let n = 0;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -113,5 +133,37 @@ describe('unwanted bodies are discarded with a cap', () => {
     for await (const piece of readSource(http, allowlist(), file('/endless-redirect', 5), 0)) parts.push(piece);
     assert.equal(Buffer.concat(parts).toString(), 'small', 'the redirect target was read');
     await closedWithin('/endless-redirect', 10_000);
+  });
+});
+
+describe('a download without progress is aborted after the stall time', () => {
+  const stalled = (err: unknown) => err instanceof TransferError && err.code === 'source_stalled' && err.retryable;
+
+  test('no headers', async () => {
+    await assert.rejects(drain(readSource(http, allowlist(), file('/silent-headers', 10), 0), 'the download without headers to be aborted'), stalled);
+    await closedWithin('/silent-headers', 10_000);
+  });
+
+  test('a body that stops half-way', async () => {
+    await assert.rejects(drain(readSource(http, allowlist(), file('/stall', 256 * KiB), 0), 'the stalled download to be aborted'), stalled);
+    await closedWithin('/stall', 10_000);
+  });
+
+  test('a body that trickles (bytes keep arriving, too few to count as progress)', async () => {
+    await assert.rejects(drain(readSource(http, allowlist(), file('/trickle', 256 * KiB), 0), 'the trickling download to be aborted'), stalled);
+    await closedWithin('/trickle', 10_000);
+  });
+
+  test('time the consumer keeps the bytes (a slow upload) is not counted', async () => {
+    async function* slowConsumer(): AsyncGenerator<Buffer> {
+      let first = true;
+      for await (const piece of readSource(http, allowlist(), file('/whole', 512 * KiB), 0)) {
+        // The consumer keeps the first piece twice the stall time, as an upload paced by the destination may.
+        if (first) await delay(2 * STALL_MS);
+        first = false;
+        yield piece;
+      }
+    }
+    assert.equal(await drain(slowConsumer(), 'the slowly consumed download'), 512 * KiB);
   });
 });
