@@ -103,6 +103,8 @@ const schema = z.object({
   /** Listing entries loaded per workflow page. */
   LISTING_PAGE_SIZE: positiveInt.max(1000).default(500),
   LISTING_MAX_BYTES: positiveInt.default(64 * 1024 * 1024),
+  /** Listings a worker keeps in memory, counted in downloaded bytes (least recently used go first). */
+  LISTING_CACHE_BYTES: positiveInt.default(128 * 1024 * 1024),
   /** Pace of Drive writes (creates) per Google account, per worker process. */
   DRIVE_WRITES_PER_SECOND: z.coerce.number().positive().default(3),
   DRIVE_WRITE_BURST: positiveInt.default(3),
