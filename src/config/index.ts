@@ -90,6 +90,10 @@ const schema = z.object({
   CORS_ORIGINS: originListSetting.default(parseOriginList('https://*.lite.gallery,https://*.litegallery.io')),
   /** Source downloads may resolve to loopback/private addresses only when this is on (local emulators). */
   ALLOW_PRIVATE_SOURCE_ADDRESSES: bool.default(false),
+  /** The listing and photos may be fetched over plain http (local emulators); otherwise https only, every hop. */
+  ALLOW_HTTP_SOURCES: bool.default(false),
+  /** A download (listing or photo) that waits this long without receiving 64 KiB is aborted and retried. */
+  SOURCE_STALL_SECONDS: positiveInt.max(3600).default(60),
 
   COMPLETION_CALLBACK_URL: httpUrl,
   CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters'),
@@ -108,6 +112,8 @@ const schema = z.object({
   /** Listing entries loaded per workflow page. */
   LISTING_PAGE_SIZE: positiveInt.max(1000).default(500),
   LISTING_MAX_BYTES: positiveInt.default(64 * 1024 * 1024),
+  /** Listings a worker keeps in memory, counted in downloaded bytes (least recently used go first). */
+  LISTING_CACHE_BYTES: positiveInt.default(128 * 1024 * 1024),
   /** Pace of Drive writes (creates) per Google account, per worker process. */
   DRIVE_WRITES_PER_SECOND: z.coerce.number().positive().default(3),
   DRIVE_WRITE_BURST: positiveInt.default(3),
@@ -132,10 +138,16 @@ const schema = z.object({
 });
 
 /** Rules across variables. */
-const validated = schema.refine((c) => !c.YANDEX_CLIENT_ID === !c.YANDEX_CLIENT_SECRET, {
-  message: 'set both YANDEX_CLIENT_ID and YANDEX_CLIENT_SECRET, or neither',
-  path: ['YANDEX_CLIENT_SECRET'],
-});
+const validated = schema
+  .refine((c) => !c.YANDEX_CLIENT_ID === !c.YANDEX_CLIENT_SECRET, {
+    message: 'set both YANDEX_CLIENT_ID and YANDEX_CLIENT_SECRET, or neither',
+    path: ['YANDEX_CLIENT_SECRET'],
+  })
+  // Else every listing download would be refused: better said at start-up than by every transfer.
+  .refine((c) => c.ALLOW_HTTP_SOURCES || new URL(c.GALLERY_API_URL).protocol === 'https:', {
+    message: 'must be https (or set ALLOW_HTTP_SOURCES=true for local emulators)',
+    path: ['GALLERY_API_URL'],
+  });
 
 export type Config = z.infer<typeof schema>;
 

@@ -35,8 +35,9 @@ export function emulatorEnv(opts: {
     GALLERY_API_URL: opts.galleryUrl,
     ARCHIVE_URL_HOSTS: opts.archiveHost,
     SOURCE_URL_HOSTS: new URL(opts.galleryUrl).host,
-    // The emulators listen on loopback.
+    // The emulators listen on loopback, without TLS.
     ALLOW_PRIVATE_SOURCE_ADDRESSES: 'true',
+    ALLOW_HTTP_SOURCES: 'true',
     COMPLETION_CALLBACK_URL: `${opts.galleryUrl}/api/cloud_archive/callback`,
     CALLBACK_SECRET: opts.callbackSecret,
     SECRET_KEY: randomBytes(32).toString('base64'),

@@ -69,14 +69,14 @@ export async function* readSource(
   if (offset >= file.size) return;
   const res = await http.get(file.url, { allowlist, signal, headers: offset > 0 ? { range: `bytes=${offset}-` } : {} });
   if (res.statusCode !== 200 && res.statusCode !== 206) {
-    res.body.resume();
+    res.discard();
     throw sourceStatusError(res.statusCode, file);
   }
   let skip = 0;
   if (res.statusCode === 206) {
     const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(res.headers['content-range'] ?? ''));
     if (!m || Number(m[1]) !== offset) {
-      res.body.resume();
+      res.discard();
       throw new TransferError('source_bad_range', `the gallery answered a Range request for "${file.name}" with the wrong range`, true);
     }
   } else {
@@ -84,12 +84,12 @@ export async function* readSource(
   }
   const length = Number(res.headers['content-length'] ?? NaN);
   if (Number.isFinite(length) && length !== file.size - offset + skip) {
-    res.body.resume();
+    res.discard();
     throw new TransferError('source_size_mismatch', `the gallery sends ${length + offset - skip} bytes for "${file.name}", the listing says ${file.size}`, true);
   }
   let received = offset;
   try {
-    for await (const piece of res.body as AsyncIterable<Buffer>) {
+    for await (const piece of res.body()) {
       let chunk = piece;
       if (skip > 0) {
         const dropped = Math.min(skip, chunk.length);

@@ -4,7 +4,7 @@ import { createActivities } from '../activities';
 import { Providers } from '../providers';
 import { Sealer } from '../shared/crypto';
 import type { Logger } from '../shared/logger';
-import { SourceHttp } from '../source/http';
+import { sourceHttpFor } from '../source/http';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { installTemporalRuntime } from './runtime';
 
@@ -28,7 +28,7 @@ export interface WorkerOptions {
 export async function startWorker(config: Config, logger: Logger, opts: WorkerOptions = {}): Promise<RunningWorker> {
   installTemporalRuntime(logger, config.WORKER_SDK_METRICS_PORT);
   const sealer = new Sealer(config.SECRET_KEY);
-  const http = new SourceHttp(config.ALLOW_PRIVATE_SOURCE_ADDRESSES);
+  const http = sourceHttpFor(config);
   const activities = createActivities({ config, sealer, providers: new Providers(config, sealer), http, logger });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({

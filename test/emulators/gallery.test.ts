@@ -43,6 +43,37 @@ function download(url: string, headers: Record<string, string> = {}, method = 'G
 
 const md5 = (data: Buffer): string => createHash('md5').update(data).digest('hex');
 
+/** Reads a body until `bytes` arrived (then hangs up) or it ends. */
+function readUntil(url: string, bytes: number): Promise<{ body: Buffer; ended: boolean }> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, (res) => {
+      const parts: Buffer[] = [];
+      let n = 0;
+      res.on('data', (part: Buffer) => {
+        parts.push(part);
+        n += part.length;
+        if (n < bytes) return;
+        resolve({ body: Buffer.concat(parts), ended: false });
+        req.destroy();
+      });
+      res.on('end', () => resolve({ body: Buffer.concat(parts), ended: true }));
+    });
+    req.on('error', reject);
+  });
+}
+
+async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('gallery emulator', () => {
   it('serves the listing in LiteGallery’s exact shape', async () => {
     const { url, listing } = await startGallery([{ id: 49851973, name: 'Photos 1/Test_011.jpg', size: 268756 }]);
@@ -182,6 +213,24 @@ describe('gallery emulator', () => {
     assert.equal((await fetch(`${url}${listingPath}`)).status, 500);
     assert.equal((await download(`${url}${listingPath}`)).broken, true);
     assert.equal((await fetch(`${url}${listingPath}`)).status, 200);
+  });
+
+  it('stalls a body after some bytes, holding the connection open, or trickles the rest', async () => {
+    const { gallery, listing } = await startGallery([{ id: 13, name: 'stall.jpg', size: 200_000 }, { id: 14, name: 'drip.jpg', size: 3000 }]);
+    const [stalled, dripping] = await listing();
+    gallery.faultFile(13, [{ stallAfterBytes: 70_000 }]);
+    const cut = await within(readUntil(stalled!.url, 70_000), 5000, 'the first 70,000 bytes of the stalled body');
+    assert.equal(cut.ended, false, 'the response is not over');
+    assert.equal(cut.body.length, 70_000, 'exactly the bytes before the stall (the next 64 KiB piece would cross it)');
+    const expected: Buffer[] = [];
+    for await (const part of fileBytes(13, 200_000, 0, 69_999)) expected.push(part as Buffer);
+    assert.deepEqual(cut.body, Buffer.concat(expected));
+
+    gallery.faultFile(14, [{ stallAfterBytes: 1000, trickleBytesPerSecond: 4000 }]);
+    const started = performance.now();
+    const whole = await within(download(dripping!.url), 5000, 'the trickled body');
+    assert.equal(md5(whole.body), expectedFile(14, 3000).md5, 'all bytes, right ones');
+    assert.ok(performance.now() - started >= 400, '2,000 bytes at 4,000 B/s in 400-byte drips');
   });
 
   it('receives completion callbacks, checks their signature and can fail them', async () => {

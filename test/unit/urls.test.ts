@@ -17,6 +17,18 @@ test('listing URL keeps another mod value and works with a port', () => {
   );
 });
 
+test('listing URL passes on only what the gallery API knows: json=true, and a mod other than web', () => {
+  const base = 'https://arch-d.lite.gallery/g/api/stream/858329/f9d24b1dfb81a1bfa215cc008f46f3d3';
+  const listing = 'https://app.litegallery.io/g/api/stream/858329/f9d24b1dfb81a1bfa215cc008f46f3d3?json=true';
+  const variants = ['?mod=web&utm_source=mail', '?mod=web&json=false', '?a=1&a=2&mod=web', '?mod=web&cache=' + 'x'.repeat(500), '?mod=web#frag', ''];
+  assert.deepEqual(
+    variants.map((q) => listingUrlFor(`${base}${q}`, 'https://app.litegallery.io')),
+    variants.map(() => listing),
+    'one listing URL (one cache entry, one request shape) for every variant the browser may send',
+  );
+  assert.equal(listingUrlFor(`${base}?x=1&mod=orig&mod=web`, 'https://app.litegallery.io'), listing.replace('?', '?mod=orig&'));
+});
+
 test('archive path shape', () => {
   assert.deepEqual(parseArchivePath(new URL('https://a/g/api/stream/858329/F9D24B1DFB81A1BFA215CC008F46F3D3')), {
     galleryId: '858329',

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Link } from '../shared/link';
 
 /** One injected misbehaviour, consumed by one request. */
@@ -7,6 +9,9 @@ export type ServeFault =
   | { resetAfterBytes: number }
   | { wrongBytes: true }
   | { slowBytesPerSecond: number }
+  /** Sends this many body bytes, then the rest a few bytes at a time at trickleBytesPerSecond, or (without it)
+   *  nothing more, holding the connection open until the client gives up. */
+  | { stallAfterBytes: number; trickleBytesPerSecond?: number }
   | { redirectTo: string };
 
 /** FIFO queues of faults, one action per request. */
@@ -46,6 +51,7 @@ export async function serve(req: IncomingMessage, res: ServerResponse, body: Bod
     res.end();
     return;
   }
+  if (fault && 'stallAfterBytes' in fault) return stallOrTrickle(res, body.pieces, fault, onBytes);
   const slow = fault && 'slowBytesPerSecond' in fault ? new Link(() => fault.slowBytesPerSecond) : undefined;
   const cutAt = fault && 'resetAfterBytes' in fault ? fault.resetAfterBytes : Infinity;
   let sent = 0;
@@ -71,6 +77,41 @@ export async function serve(req: IncomingMessage, res: ServerResponse, body: Bod
     res.end();
   } catch {
     // The client went away; nothing left to do.
+  }
+}
+
+/** Drips come this often. */
+const DRIP_MS = 100;
+
+/** The `stallAfterBytes` fault: a body that stops, or goes on a few bytes at a time, after its first bytes. */
+async function stallOrTrickle(
+  res: ServerResponse,
+  pieces: Iterable<Buffer>,
+  fault: { stallAfterBytes: number; trickleBytesPerSecond?: number },
+  onBytes: (n: number) => void,
+): Promise<void> {
+  const rate = fault.trickleBytesPerSecond;
+  const drip = rate ? Math.max(1, Math.round((rate * DRIP_MS) / 1000)) : 0;
+  let sent = 0;
+  try {
+    for (const piece of pieces) {
+      for (let at = 0; at < piece.length; ) {
+        const before = fault.stallAfterBytes - sent;
+        if (before <= 0 && !rate) {
+          await once(res, 'close');
+          return;
+        }
+        if (before <= 0) await delay(DRIP_MS);
+        const n = Math.min(piece.length - at, before > 0 ? before : drip);
+        await write(res, piece.subarray(at, at + n));
+        onBytes(n);
+        sent += n;
+        at += n;
+      }
+    }
+    res.end();
+  } catch {
+    // The client went away.
   }
 }
 
