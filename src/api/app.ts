@@ -31,7 +31,8 @@ export interface AppDeps {
 
 /** The API's routes, without listening: tests and launchers decide where it runs. */
 export function createApp({ config, publisher, claim, logger, readiness, transfers }: AppDeps): Express {
-  const sealer = new Sealer(config.SECRET_KEY);
+  const sealer = new Sealer(config.SECRET_KEY, config.SECRET_KEYS_PREVIOUS);
+  logger.info(sealer.keyIds, 'sealing keys');
   const consent = consentProviders(config);
   const schema = createTransferRequestSchema(config);
 

@@ -29,6 +29,22 @@ const hostList = z.string().transform((value, ctx) => {
 
 const positiveInt = z.coerce.number().int().positive();
 
+const MIN_SECRET_KEY = 32;
+const secretKey = z.string().min(MIN_SECRET_KEY, `must be at least ${MIN_SECRET_KEY} characters (e.g. \`openssl rand -base64 32\`)`);
+
+/** Comma-separated secrets; messages say which entry is wrong, never what it holds. */
+const previousSecretKeys = z.string().transform((value, ctx) => {
+  const keys = value.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  keys.forEach((key, i) => {
+    if (key.length < MIN_SECRET_KEY) {
+      ctx.addIssue({ code: 'custom', message: `key ${i + 1} of ${keys.length} is ${key.length} characters; each must be at least ${MIN_SECRET_KEY}` });
+    }
+    const first = keys.indexOf(key);
+    if (first < i) ctx.addIssue({ code: 'custom', message: `key ${i + 1} is the same as key ${first + 1}` });
+  });
+  return keys;
+});
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -97,7 +113,10 @@ const schema = z.object({
 
   COMPLETION_CALLBACK_URL: httpUrl,
   CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters'),
-  SECRET_KEY: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)'),
+  /** Seals new values (OAuth state, refresh tokens, upload sessions) and opens them. */
+  SECRET_KEY: secretKey,
+  /** Older SECRET_KEYs, still accepted for opening through a rotation (transfers in flight hold values sealed with them). */
+  SECRET_KEYS_PREVIOUS: previousSecretKeys.default([]),
 
   /** Files transferred in parallel for one gallery; also bounds its share of a worker (fairness between galleries). */
   TRANSFER_CONCURRENCY: positiveInt.max(64).default(8),
@@ -147,6 +166,10 @@ const validated = schema
   .refine((c) => c.ALLOW_HTTP_SOURCES || new URL(c.GALLERY_API_URL).protocol === 'https:', {
     message: 'must be https (or set ALLOW_HTTP_SOURCES=true for local emulators)',
     path: ['GALLERY_API_URL'],
+  })
+  .refine((c) => !c.SECRET_KEYS_PREVIOUS.includes(c.SECRET_KEY), {
+    message: 'holds the current SECRET_KEY: list only the older keys',
+    path: ['SECRET_KEYS_PREVIOUS'],
   });
 
 export type Config = z.infer<typeof schema>;

@@ -1,6 +1,6 @@
 import type { Config } from '../config';
-import type { Sealer } from '../shared/crypto';
-import { TransferError } from '../shared/errors';
+import { SealError, type Sealer } from '../shared/crypto';
+import { REFRESH_TOKEN_UNREADABLE, TransferError } from '../shared/errors';
 import type { CloudType } from '../shared/types';
 import { PacerRegistry } from './pacer';
 import type { DestinationProvider } from './types';
@@ -35,7 +35,7 @@ export class Providers {
 
   forTransfer(cloudType: CloudType, transferId: string, sealedRefreshToken: string): DestinationProvider {
     if (cloudType === 'yadisk') return this.#yandex(transferId, sealedRefreshToken);
-    const auth = this.#driveAuth.get(transferId, this.sealer.open('refresh-token', sealedRefreshToken));
+    const auth = this.#driveAuth.get(transferId, this.#refreshToken(sealedRefreshToken));
     return new GoogleDriveProvider(auth, new ProviderCaller(auth, this.#pacers.get(transferId), toTransferError), {
       apiUrl: this.config.GOOGLE_API_URL,
       multipartMaxBytes: this.config.MULTIPART_MAX_BYTES,
@@ -49,11 +49,24 @@ export class Providers {
     this.#yandexAuth?.forget(transferId);
   }
 
+  /**
+   * A token this worker cannot open (typically: sealed with a SECRET_KEY that was rotated away) fails every step
+   * of the transfer the same way, so it is final and stops the transfer, with the key id in the reason.
+   */
+  #refreshToken(sealed: string): string {
+    try {
+      return this.sealer.open('refresh-token', sealed);
+    } catch (err) {
+      if (err instanceof SealError) throw new TransferError(REFRESH_TOKEN_UNREADABLE, `the transfer's refresh token cannot be opened: ${err.message}`, false);
+      throw err;
+    }
+  }
+
   #yandex(transferId: string, sealedRefreshToken: string): DestinationProvider {
     if (!this.#yandexAuth) {
       throw new TransferError('cloud_type_not_supported', 'this worker has no YANDEX_CLIENT_ID: it cannot write to Yandex Disk', false);
     }
-    const auth = this.#yandexAuth.get(transferId, this.sealer.open('refresh-token', sealedRefreshToken));
+    const auth = this.#yandexAuth.get(transferId, this.#refreshToken(sealedRefreshToken));
     return new YandexDiskProvider(
       auth,
       new ProviderCaller(auth, this.#yandexPacers.get(transferId), toYandexError),

@@ -16,11 +16,16 @@ export class TransferError extends Error {
   }
 }
 
+/** The worker cannot open the transfer's sealed refresh token (its SECRET_KEY is not among the worker's keys). */
+export const REFRESH_TOKEN_UNREADABLE = 'refresh_token_unreadable';
+
 /**
- * Failures about the account, not the photo: every further photo would fail the same way, so the workflow
- * stops instead of trying each one. Providers choose their codes; this list is where they say which are fatal.
+ * Failures about the account or the transfer's credentials, not the photo: every further photo would fail the
+ * same way, so the workflow stops instead of trying each one. Providers choose their codes; this list is where
+ * they say which are fatal.
  */
 export const ACCOUNT_WIDE_CODES: ReadonlySet<string> = new Set([
+  REFRESH_TOKEN_UNREADABLE,
   'auth_revoked',
   'auth_rejected',
   'drive_storage_full',

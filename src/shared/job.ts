@@ -13,7 +13,8 @@ export const transferJobSchema = z.object({
   archive_url: z.url(),
   gallery_id: z.string().regex(/^\d{1,18}$/),
   gallery_name: z.string().min(1).max(255),
-  sealed_refresh_token: z.string().startsWith('v1.'),
+  // v2 names the sealing key; v1 (no key id) is still accepted for jobs queued before key rotation existed.
+  sealed_refresh_token: z.string().regex(/^v[12]\./, 'must be a sealed value (v2. or v1.)'),
 });
 
 export type TransferJob = z.infer<typeof transferJobSchema>;

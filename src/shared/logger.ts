@@ -6,7 +6,7 @@ export type { Logger };
  * Structured JSON logs. Tokens must never reach a log line: the known secret-bearing fields are redacted, and
  * anything that looks like a Google access/refresh token or a sealed value is masked in messages as a last guard.
  */
-const TOKEN_PATTERN = /(ya29\.[\w-]{10,}|1\/\/[\w-]{20,}|v1\.[\w-]{40,}|code=[^&\s"]+)/g;
+const TOKEN_PATTERN = /(ya29\.[\w-]{10,}|1\/\/[\w-]{20,}|v1\.[\w-]{40,}|v2\.[\w-]{1,16}\.[\w-]{40,}|code=[^&\s"]+)/g;
 
 export function maskSecrets(text: string): string {
   return text.replace(TOKEN_PATTERN, (m) => (m.startsWith('code=') ? 'code=[redacted]' : '[redacted]'));

@@ -27,7 +27,7 @@ export interface WorkerOptions {
 
 export async function startWorker(config: Config, logger: Logger, opts: WorkerOptions = {}): Promise<RunningWorker> {
   installTemporalRuntime(logger, config.WORKER_SDK_METRICS_PORT);
-  const sealer = new Sealer(config.SECRET_KEY);
+  const sealer = new Sealer(config.SECRET_KEY, config.SECRET_KEYS_PREVIOUS);
   const http = sourceHttpFor(config);
   const activities = createActivities({ config, sealer, providers: new Providers(config, sealer), http, logger });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
@@ -49,7 +49,7 @@ export async function startWorker(config: Config, logger: Logger, opts: WorkerOp
     await connection.close().catch(() => undefined);
     await http.close().catch(() => undefined);
   });
-  logger.info({ task_queue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
+  logger.info({ task_queue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, ...sealer.keyIds }, 'worker started');
   return {
     worker,
     done,

@@ -215,8 +215,9 @@ describe('Kubernetes manifests', () => {
       assert.deepEqual([...required].filter((v) => !provided.has(v)), [], 'required variables not provided');
       assert.deepEqual(ours.filter((v) => !all.has(v)), [], 'variables the code does not read');
       assert.deepEqual(Object.values(secretTemplate.stringData).filter((v) => v !== ''), [], 'the template commits no secret values');
-      // Filled in, the result is a configuration the service accepts.
-      const secrets = Object.fromEntries(Object.keys(secretTemplate.stringData).map((k) => [k, 'x'.repeat(40)]));
+      // Filled in (each secret its own value: SECRET_KEYS_PREVIOUS may not repeat SECRET_KEY), the result is a
+      // configuration the service accepts.
+      const secrets = Object.fromEntries(Object.keys(secretTemplate.stringData).map((k) => [k, `${k}-`.padEnd(40, 'x')]));
       assert.doesNotThrow(() => parseConfig({ ...imageEnv(), ...config, ...secrets, AMQP_URL: 'amqp://u:p@rabbitmq:5672/' }));
     });
   }

@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import amqp from 'amqplib';
 import { temporalCliPath } from '../../src/devtools/temporal-server';
@@ -12,9 +13,9 @@ import { KiB, assertOneCallback, deferred, newGallery, rootCount } from './suppo
 /**
  * Fault 7 — secrets. A full transfer at LOG_LEVEL=debug (with a forced token expiry and a few upload errors, so the
  * error paths log too); then no access token, refresh token, authorization code or upload-session id the Google
- * emulator ever issued — nor the client secret, SECRET_KEY or CALLBACK_SECRET — appears in the RabbitMQ message,
- * the Temporal history (SDK and CLI views), the heartbeat details of a running upload, or any log line of the
- * API, the bridge and the worker process.
+ * emulator ever issued — nor the client secret, SECRET_KEY, SECRET_KEYS_PREVIOUS or CALLBACK_SECRET — appears in the
+ * RabbitMQ message, the Temporal history (SDK and CLI views), the heartbeat details of a running upload, or any log
+ * line of the API, the bridge and the worker process.
  */
 
 const CHUNK = 256 * KiB;
@@ -24,7 +25,8 @@ before(async () => {
   stack = await startStack({
     workerProcess: true,
     captureLogs: true,
-    env: { LOG_LEVEL: 'debug', MULTIPART_MAX_BYTES: String(CHUNK), UPLOAD_CHUNK_BYTES: String(CHUNK) },
+    // A previous key too (as during a rotation): it must not leak either.
+    env: { LOG_LEVEL: 'debug', MULTIPART_MAX_BYTES: String(CHUNK), UPLOAD_CHUNK_BYTES: String(CHUNK), SECRET_KEYS_PREVIOUS: randomBytes(32).toString('base64') },
   });
 });
 after(async () => stack?.close());
@@ -67,7 +69,7 @@ test('no token reaches RabbitMQ, Temporal history, heartbeats or logs (LOG_LEVEL
   const message = await channel.get(stack.config.AMQP_QUEUE, { noAck: false });
   assert.ok(message, 'the job is in the queue');
   const queued = `${JSON.stringify(message.properties)}\n${JSON.stringify(message.fields)}\n${message.content.toString('utf8')}`;
-  assert.match(message.content.toString('utf8'), /"sealed_refresh_token":"v1\./, 'the job carries the refresh token sealed');
+  assert.match(message.content.toString('utf8'), /"sealed_refresh_token":"v2\./, 'the job carries the refresh token sealed');
   channel.nack(message, false, true); // back into the queue for the bridge
   await connection.close();
 
@@ -127,6 +129,7 @@ test('no token reaches RabbitMQ, Temporal history, heartbeats or logs (LOG_LEVEL
     ...issued.uploadSessionIds.map((s): [string, string] => ['upload session id', s]),
     ['GOOGLE_CLIENT_SECRET', stack.config.GOOGLE_CLIENT_SECRET],
     ['SECRET_KEY', stack.config.SECRET_KEY],
+    ...stack.config.SECRET_KEYS_PREVIOUS.map((s): [string, string] => ['SECRET_KEYS_PREVIOUS', s]),
     ['CALLBACK_SECRET', stack.config.CALLBACK_SECRET],
   ];
   const places: Array<[string, string]> = [
@@ -140,7 +143,7 @@ test('no token reaches RabbitMQ, Temporal history, heartbeats or logs (LOG_LEVEL
   const holds = (text: string, pattern: RegExp, what: string) => assert.ok(pattern.test(text), `${what} (${text.length} chars: ${text.slice(0, 300)}…)`);
   holds(history, /sealedRefreshToken/, 'the history was read with its payloads');
   holds(cliHistory, /sealedRefreshToken/, 'the CLI showed the payloads');
-  holds(heartbeat, /\\?"session\\?":\\?"v1\./, 'a sealed upload session was heartbeated');
+  holds(heartbeat, /\\?"session\\?":\\?"v2\./, 'a sealed upload session was heartbeated');
   holds(logs, /"role":"worker"/, 'worker process logs were captured');
   holds(logs, /"level":"debug"/, 'debug lines were captured');
   holds(logs, /"role":"api"/, 'API logs were captured');

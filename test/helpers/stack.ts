@@ -80,7 +80,8 @@ export interface Stack {
   galleryUrl: string;
   apiUrl: string;
   client: Client;
-  worker: { kill(signal?: NodeJS.Signals): Promise<void>; start(): Promise<void> };
+  /** start() takes overrides of the stack's environment for this worker only (e.g. a rotated SECRET_KEY). */
+  worker: { kill(signal?: NodeJS.Signals): Promise<void>; start(envOverrides?: Record<string, string>): Promise<void> };
   /** The stack's bridge: stop() leaves jobs in the queue; start() consumes again (a new bridge). */
   bridge: { stop(): Promise<void>; start(): Promise<void> };
   /** Everything captured with captureLogs, in arrival order. */
@@ -166,15 +167,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   let inProcess: RunningWorker | null = null;
   let child: ChildProcess | null = null;
   const worker = {
-    async start() {
+    async start(envOverrides: Record<string, string> = {}) {
       if (opts.workerProcess) {
         child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'worker', 'main.ts')], {
-          env: { ...process.env, ...env, WORKFLOW_BUNDLE_PATH: (await workflowBundle()).path },
+          env: { ...process.env, ...env, ...envOverrides, WORKFLOW_BUNDLE_PATH: (await workflowBundle()).path },
           stdio: ['ignore', opts.captureLogs ? 'pipe' : 'inherit', opts.captureLogs ? 'pipe' : 'inherit'],
         });
         for (const stream of [child.stdout, child.stderr]) stream?.on('data', (data: Buffer) => captured.push(data.toString('utf8')));
       } else {
-        inProcess = await startWorker(config, logger.child({ role: 'worker' }), { workflowBundleCode: (await workflowBundle()).code });
+        const workerConfig = parseConfig({ ...env, ...envOverrides });
+        inProcess = await startWorker(workerConfig, logger.child({ role: 'worker' }), { workflowBundleCode: (await workflowBundle()).code });
       }
     },
     async kill(signal: NodeJS.Signals = 'SIGKILL') {
