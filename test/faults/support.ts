@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import amqp from 'amqplib';
 import type { Client } from '@temporalio/client';
 import type { GoogleEmulator } from '../../src/emulators/google';
 import type { CallbackRecord, GalleryFileSpec } from '../../src/emulators/gallery';
 import { workflowIdFor } from '../../src/shared/types';
 import { ARCHIVE_HOST, FAIL_LINK, SUCCESS_LINK, Stack } from '../helpers/stack';
+
+export { queueDepth, waitFor } from '../helpers/polling';
 
 /** Shared pieces of the fault suite (test/faults). */
 
@@ -21,36 +22,6 @@ export function newGallery(stack: Stack, files: GalleryFileSpec[], name: string,
   const hash = randomBytes(16).toString('hex');
   stack.gallery.addGallery({ galleryId, hash, files, rawListing });
   return { galleryId, archive_url: `https://${ARCHIVE_HOST}/g/api/stream/${galleryId}/${hash}?mod=web`, gallery_name: name };
-}
-
-/**
- * Polls a condition that has no event to wait on (queue depth, a workflow appearing, a broker port), with a deadline.
- * Not a sleep used as synchronisation: it returns as soon as the condition holds and fails when it never does.
- */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000, intervalMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let ok = false;
-    try {
-      ok = await check();
-    } catch {
-      ok = false;
-    }
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
-export async function queueDepth(url: string, queue: string): Promise<number> {
-  const connection = await amqp.connect(url);
-  try {
-    const channel = await connection.createChannel();
-    const { messageCount } = await channel.checkQueue(queue);
-    return messageCount;
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
 }
 
 /** Workflow ids (one entry per run) matching a visibility query. */

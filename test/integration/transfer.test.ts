@@ -5,6 +5,7 @@ import amqp from 'amqplib';
 import { Sealer } from '../../src/shared/crypto';
 import { workflowIdFor } from '../../src/shared/types';
 import { assertDriveTree, sampleFiles, SpecFile } from '../helpers/drive-tree';
+import { queueDepth, waitFor } from '../helpers/polling';
 import { ARCHIVE_HOST, FAIL_LINK, Stack, startStack } from '../helpers/stack';
 
 /**
@@ -169,7 +170,7 @@ describe('transfer end to end', () => {
     const result = (await stack.result(transferId)) as { state: string };
     assert.equal(result.state, 'succeeded');
     // Wait until the queue is drained (the duplicate was acked), then count runs with this id.
-    await waitFor(async () => (await queueDepth(stack.config.AMQP_URL, stack.config.AMQP_QUEUE)) === 0);
+    await waitFor('the job queue to drain', async () => (await queueDepth(stack.config.AMQP_URL, stack.config.AMQP_QUEUE)) === 0);
     const runs = [];
     for await (const wf of stack.client.workflow.list({ query: `WorkflowId = '${workflowIdFor(transferId)}'` })) runs.push(wf);
     assert.equal(runs.length, 1, 'exactly one workflow run for the transfer');
@@ -314,24 +315,4 @@ function parseSse(text: string): Array<{ id?: string; event?: string; data: stri
     })
     .filter((f) => f.event === 'operation')
     .map((f) => ({ id: f.id, event: f.event, data: f.data! }));
-}
-
-async function queueDepth(url: string, queue: string): Promise<number> {
-  const connection = await amqp.connect(url);
-  try {
-    const channel = await connection.createChannel();
-    const { messageCount } = await channel.checkQueue(queue);
-    return messageCount;
-  } finally {
-    await connection.close();
-  }
-}
-
-/** Polls a condition that has no event to wait on (RabbitMQ queue depth), with a deadline. */
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

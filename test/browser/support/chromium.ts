@@ -1,16 +1,15 @@
 import { existsSync } from 'node:fs';
+import { CHROMIUM_PATH } from '../../../src/devtools/prerequisites';
 import { chromium, type Browser, type BrowserContext, type Page, type Request, type Response } from 'playwright-core';
 
 /**
- * Debian's Chromium (installed by .ci/run), driven by playwright-core; never Playwright's own browser download.
+ * Debian's Chromium (installed by `npm test` through src/devtools/prerequisites.ts), driven by playwright-core; never Playwright's own browser download.
  * Real-looking host names map to loopback inside this browser only, so the machine's resolver is left alone.
  */
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`No Chromium at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` (as .ci/run does) or set CHROMIUM_PATH.`);
+    throw new Error(`No Chromium at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` (npm test does, as root) or set CHROMIUM_PATH.`);
   }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
