@@ -33,7 +33,7 @@ export interface ConsentFlow {
   describeError(err: unknown): Record<string, unknown>;
 }
 
-/** One destination as every role sees it. `Settings` are the values of its own environment variables. */
+/** One destination as every role sees it: its name, its variables, its consent flow. */
 export interface DestinationDescriptor<CloudType extends string, Shape extends z.ZodRawShape> {
   /** Its `cloud_type` in requests, jobs and workflow inputs. Never renamed: queued jobs carry it. */
   readonly cloudType: CloudType;
