@@ -6,7 +6,7 @@
  * Usage: sandbox-services [--host 0.0.0.0] [--google-port 9100] [--gallery-port 9200]
  */
 import { parseArgs } from 'node:util';
-import { OAUTH_CALLBACK_PATH } from '../src/config';
+import { GOOGLE_CALLBACK_PATH } from '../src/providers/google-drive/destination';
 import { createGalleryEmulator } from '../src/emulators/gallery';
 import { createGoogleEmulator } from '../src/emulators/google';
 import { SANDBOX_ARCHIVE_HOST, SANDBOX_GALLERY, sampleGallery } from '../src/sandbox';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const google = createGoogleEmulator({
     clientId: required('GOOGLE_CLIENT_ID', process.env.GOOGLE_CLIENT_ID),
     clientSecret: required('GOOGLE_CLIENT_SECRET', process.env.GOOGLE_CLIENT_SECRET),
-    redirectUris: [`${publicUrl}${OAUTH_CALLBACK_PATH}`],
+    redirectUris: [`${publicUrl}${GOOGLE_CALLBACK_PATH}`],
     consent: 'page', // a person clicks Allow or Deny, as on Google's screen
   });
   const gallery = createGalleryEmulator({ callbackSecret: required('CALLBACK_SECRET', process.env.CALLBACK_SECRET) });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLOUD_TYPES } from '../providers/registry';
 import { SealError, Sealer } from '../shared/crypto';
 
 /**
@@ -19,7 +20,7 @@ const oauthStateSchema = z.object({
   transfer_id: z.string(),
   /** Expiry, Unix seconds. */
   exp: z.coerce.number().int(),
-  cloud_type: z.enum(['google_drive', 'yadisk']),
+  cloud_type: z.enum(CLOUD_TYPES),
   archive_type: z.enum(['webs', 'originals']),
   redirect_success_link: z.string(),
   redirect_fail_link: z.string(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Config } from '../config';
-import { OAUTH_CALLBACK_PATH } from '../config';
+import { DESTINATIONS } from '../providers/registry';
 import { transferOperationSchema } from './transfers/operation';
 import { createTransferRequestSchema } from './transfer-request';
 
@@ -42,20 +42,11 @@ export function openApiDocument(config: Config): unknown {
             400: error('a field is missing or invalid (named in `field`)'),
             413: error('body larger than 16 KiB'),
             415: error('not application/json'),
-            501: error('cloud_type not enabled on this server (yadisk needs YANDEX_CLIENT_ID)'),
+            501: error(`cloud_type not enabled on this server (${optionalDestinations()})`),
           },
         },
       },
-      [OAUTH_CALLBACK_PATH]: {
-        get: {
-          summary: "Google's redirect after consent (browser navigation)",
-          parameters: ['code', 'state', 'error'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
-          responses: {
-            302: { description: 'to redirect_success_link (with transfer_id) once the job is queued, else to redirect_fail_link with reason' },
-            400: { description: 'HTML page: the state is invalid or tampered with' },
-          },
-        },
-      },
+      ...Object.fromEntries(DESTINATIONS.map((d) => [d.callbackPath, { get: consentCallback(d.label) }])),
       '/cloud_archive/transfers/{transfer_id}': {
         get: {
           summary: 'The transfer as a long-running operation',
@@ -75,6 +66,23 @@ export function openApiDocument(config: Config): unknown {
       },
     },
   };
+}
+
+/** A destination's OAuth redirect back to us after consent. */
+function consentCallback(label: string) {
+  return {
+    summary: `${label}: the provider's redirect after consent (browser navigation)`,
+    parameters: ['code', 'state', 'error'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+    responses: {
+      302: { description: 'to redirect_success_link (with transfer_id) once the job is queued, else to redirect_fail_link with reason' },
+      400: { description: 'HTML page: the state is invalid or tampered with' },
+    },
+  };
+}
+
+/** "yadisk needs YANDEX_CLIENT_ID": the destinations a deployment offers only when configured for them. */
+function optionalDestinations(): string {
+  return DESTINATIONS.flatMap((d) => (d.enabledBy ? [`${d.cloudType} needs ${d.enabledBy}`] : [])).join(', ');
 }
 
 /** The files of swagger-ui-dist the docs page loads: the only ones served (not its demo pages or source maps). */

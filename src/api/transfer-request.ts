@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Config } from '../config';
+import { CLOUD_TYPES } from '../providers/registry';
 import { parseArchivePath } from '../shared/gallery-url';
 import { HostRule, isHostAllowed } from '../shared/hosts';
 import { ApiError } from './errors';
@@ -48,7 +49,7 @@ export function createTransferRequestSchema(config: Pick<Config, 'REDIRECT_URL_H
         // Half a surrogate pair is no character: it would reach Drive as U+FFFD.
         .refine((name) => !LONE_SURROGATE.test(name), 'must be valid Unicode text'),
       archive_type: z.enum(['webs', 'originals'], { error: 'must be "webs" or "originals"' }),
-      cloud_type: z.enum(['google_drive', 'yadisk'], { error: 'must be "google_drive" or "yadisk"' }),
+      cloud_type: z.enum(CLOUD_TYPES, { error: `must be ${oneOf(CLOUD_TYPES)}` }),
     },
     { error: 'must be a JSON object' },
   );
@@ -83,6 +84,12 @@ function urlField(maxChars: number, check: (url: URL) => string | null) {
       if (url.href.length > maxChars) return refuse(ctx, `${tooLong} once percent-encoded (it has ${url.href.length})`);
       return url.href;
     });
+}
+
+/** `"a"`, `"a" or "b"`, `"a", "b" or "c"`. */
+function oneOf(values: readonly string[]): string {
+  const quoted = values.map((v) => `"${v}"`);
+  return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}` : quoted.join('');
 }
 
 function refuse(ctx: z.RefinementCtx, message: string): never {

@@ -27,7 +27,7 @@ export function transferStarter({ config, client, logger }: TransferStarterDeps)
     if (outcome === 'already-exists' && (await classifyDuplicate(temporal, sealer, input)) === 'foreign-grant') {
       const log = logger.child({ transfer_id: input.transferId });
       try {
-        await revokeGrant(config, input.cloudType, sealer.open('refresh-token', input.sealedRefreshToken));
+        await revokeGrant(config, sealer, input.cloudType, sealer.open('refresh-token', input.sealedRefreshToken));
         log.info('revoked the grant of a duplicate job: no transfer will use it');
       } catch (err) {
         const forGood = err instanceof SealError || (err instanceof TransferError && !err.retryable);

@@ -2,32 +2,14 @@ import { z } from 'zod';
 import { parseHostList } from '../shared/hosts';
 import { originListSetting, parseOriginList } from '../api/cors-origins';
 import { trustProxySetting } from '../api/trust-proxy';
+import { DESTINATIONS } from '../providers/registry';
+import { bool, hostList, httpUrl, positiveInt, SettingsRule } from './fields';
 
 /**
  * The one place where environment variables are read and validated.
  * Every role calls `loadConfig()` at start-up; a bad value stops the process with a message naming the variable.
+ * Each destination's variables are its own section (src/providers/<name>/config.ts), composed in here.
  */
-
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
-
-const httpUrl = z
-  .string()
-  .url()
-  .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http(s) URL')
-  .transform((u) => u.replace(/\/+$/, ''));
-
-const hostList = z.string().transform((value, ctx) => {
-  try {
-    return parseHostList(value);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
-
-const positiveInt = z.coerce.number().int().positive();
 
 const MIN_SECRET_KEY = 32;
 const secretKey = z.string().min(MIN_SECRET_KEY, `must be at least ${MIN_SECRET_KEY} characters (e.g. \`openssl rand -base64 32\`)`);
@@ -44,6 +26,14 @@ const previousSecretKeys = z.string().transform((value, ctx) => {
   });
   return keys;
 });
+
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+/** All destinations' variables in one shape (each names its own with its prefix, so none collide). */
+type DestinationShape = UnionToIntersection<(typeof DESTINATIONS)[number]['settings']['shape']>;
+
+function destinationSettings(): DestinationShape {
+  return Object.assign({}, ...DESTINATIONS.map((d) => d.settings.shape)) as DestinationShape;
+}
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -78,25 +68,7 @@ const schema = z.object({
   /** CA that signed the server's certificate, when not a publicly trusted one (self-hosted). */
   TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
 
-  GOOGLE_CLIENT_ID: z.string().min(1),
-  GOOGLE_CLIENT_SECRET: z.string().min(1),
-  GOOGLE_AUTH_URL: httpUrl.default('https://accounts.google.com/o/oauth2/v2/auth'),
-  GOOGLE_TOKEN_URL: httpUrl.default('https://oauth2.googleapis.com/token'),
-  GOOGLE_REVOKE_URL: httpUrl.default('https://oauth2.googleapis.com/revoke'),
-  GOOGLE_API_URL: httpUrl.default('https://www.googleapis.com'),
-
-  /** Yandex Disk (`cloud_type: "yadisk"`); without a client id such requests get 501. */
-  YANDEX_CLIENT_ID: z.string().min(1).optional(),
-  YANDEX_CLIENT_SECRET: z.string().min(1).optional(),
-  YANDEX_AUTH_URL: httpUrl.default('https://oauth.yandex.ru/authorize'),
-  YANDEX_TOKEN_URL: httpUrl.default('https://oauth.yandex.ru/token'),
-  YANDEX_REVOKE_URL: httpUrl.default('https://oauth.yandex.ru/revoke_token'),
-  YANDEX_API_URL: httpUrl.default('https://cloud-api.yandex.net'),
-  /** Let Yandex download photos from their gallery URLs itself; off when those URLs are not public (then we stream). */
-  YANDEX_SERVER_SIDE_FETCH: bool.default(true),
-  /** Pace of Yandex Disk writes per account, per worker process (Yandex publishes no figure; 429s slow it further). */
-  YANDEX_WRITES_PER_SECOND: z.coerce.number().positive().default(10),
-  YANDEX_WRITE_BURST: positiveInt.default(10),
+  ...destinationSettings(),
 
   GALLERY_API_URL: httpUrl.default('https://app.litegallery.io'),
   ARCHIVE_URL_HOSTS: hostList.default(parseHostList('arch-d.lite.gallery,arch.litegallery.io,arch.lite.gallery')),
@@ -122,10 +94,6 @@ const schema = z.object({
   TRANSFER_CONCURRENCY: positiveInt.max(64).default(8),
   /** Files at most this size are sent in one multipart request; larger ones use Drive's resumable protocol. */
   MULTIPART_MAX_BYTES: positiveInt.max(5 * 1024 * 1024).default(5 * 1024 * 1024),
-  /** Resumable chunk size; must be a multiple of 256 KiB (Drive's rule). One chunk per in-flight upload is held in memory. */
-  UPLOAD_CHUNK_BYTES: positiveInt
-    .refine((n) => n % (256 * 1024) === 0, 'must be a multiple of 262144 (256 KiB)')
-    .default(8 * 1024 * 1024),
   /** Small files are grouped into one activity up to this many files (fewer Temporal round trips per file). */
   FILES_PER_ACTIVITY: positiveInt.max(100).default(16),
   /** Listing entries loaded per workflow page. */
@@ -133,9 +101,6 @@ const schema = z.object({
   LISTING_MAX_BYTES: positiveInt.default(64 * 1024 * 1024),
   /** Listings a worker keeps in memory, counted in downloaded bytes (least recently used go first). */
   LISTING_CACHE_BYTES: positiveInt.default(128 * 1024 * 1024),
-  /** Pace of Drive writes (creates) per Google account, per worker process. */
-  DRIVE_WRITES_PER_SECOND: z.coerce.number().positive().default(3),
-  DRIVE_WRITE_BURST: positiveInt.default(3),
 
   /** A file activity whose worker stops heartbeating this long is retried elsewhere (from its checkpoint). */
   FILE_HEARTBEAT_TIMEOUT_SECONDS: positiveInt.min(2).max(600).default(30),
@@ -156,11 +121,13 @@ const schema = z.object({
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
 });
 
-/** Rules across variables. */
+/** Each destination's rules across its variables, checked on the whole configuration (a superset of its section). */
+const destinationRules = DESTINATIONS.flatMap<SettingsRule<z.output<typeof schema>>>((d) => d.rules ?? []);
+
+/** Rules across variables: the destinations' own, then these. */
 const validated = schema
-  .refine((c) => !c.YANDEX_CLIENT_ID === !c.YANDEX_CLIENT_SECRET, {
-    message: 'set both YANDEX_CLIENT_ID and YANDEX_CLIENT_SECRET, or neither',
-    path: ['YANDEX_CLIENT_SECRET'],
+  .superRefine((c, ctx) => {
+    for (const rule of destinationRules) if (!rule.holds(c)) ctx.addIssue({ code: 'custom', message: rule.message, path: [rule.path] });
   })
   // Else every listing download would be refused: better said at start-up than by every transfer.
   .refine((c) => c.ALLOW_HTTP_SOURCES || new URL(c.GALLERY_API_URL).protocol === 'https:', {
@@ -222,11 +189,4 @@ function exitOnConfigError<T>(parse: () => T): T {
     }
     throw err;
   }
-}
-
-export const OAUTH_CALLBACK_PATH = '/cloud_archive/oauth/google/callback';
-export const YANDEX_OAUTH_CALLBACK_PATH = '/cloud_archive/oauth/yandex/callback';
-
-export function oauthRedirectUri(config: Pick<Config, 'PUBLIC_URL'>, cloud: 'google_drive' | 'yadisk' = 'google_drive'): string {
-  return `${config.PUBLIC_URL}${cloud === 'yadisk' ? YANDEX_OAUTH_CALLBACK_PATH : OAUTH_CALLBACK_PATH}`;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLOUD_TYPES } from '../providers/registry';
 
 /**
  * The RabbitMQ message: everything the bridge needs to start a transfer. Versioned so old messages still in a
@@ -8,7 +9,7 @@ export const transferJobSchema = z.object({
   v: z.literal(1),
   transfer_id: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
   created_at: z.iso.datetime(),
-  cloud_type: z.enum(['google_drive', 'yadisk']),
+  cloud_type: z.enum(CLOUD_TYPES),
   archive_type: z.enum(['webs', 'originals']),
   archive_url: z.url(),
   gallery_id: z.string().regex(/^\d{1,18}$/),

@@ -1,9 +1,12 @@
+import type { CloudType } from '../providers/registry';
+
 /**
  * Types shared by the workflow (which must stay free of I/O and heavy imports) and everything around it.
  * Only types and tiny constants live here.
  */
 
-export type CloudType = 'google_drive' | 'yadisk';
+/** The destinations' ids, from their registry (a type only: nothing of it reaches the workflow bundle). */
+export type { CloudType };
 export type ArchiveType = 'webs' | 'originals';
 
 /** What the bridge hands to the transfer workflow. Readable in the Temporal UI, except the sealed token. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { OAUTH_CALLBACK_PATH } from '../../src/config';
+import { GOOGLE_CALLBACK_PATH as OAUTH_CALLBACK_PATH } from '../../src/providers/google-drive/destination';
 import { assertDriveTree, sampleFiles } from '../helpers/drive-tree';
 import { Diary, inBrowser, launchChromium } from './support/chromium';
 import { BrowserStack, HOSTS, TestGallery, startBrowserStack } from './support/stack';

@@ -14,7 +14,8 @@ import { startApi } from '../../src/api/server';
 import { pkceFor } from '../../src/api/consent';
 import { OAuthState, openState, sealState } from '../../src/api/oauth-state';
 import type { Readiness } from '../../src/api/routes/health';
-import { Config, OAUTH_CALLBACK_PATH, parseConfig } from '../../src/config';
+import { Config, parseConfig } from '../../src/config';
+import { GOOGLE_CALLBACK_PATH as OAUTH_CALLBACK_PATH } from '../../src/providers/google-drive/destination';
 import { Sealer } from '../../src/shared/crypto';
 import { transferJobSchema } from '../../src/shared/job';
 

@@ -7,7 +7,8 @@ import pino from 'pino';
 import { createApp } from '../../src/api/app';
 import { PREFLIGHT_MAX_AGE_SECONDS } from '../../src/api/cors';
 import { formatOriginList, isOriginAllowed, parseOriginList } from '../../src/api/cors-origins';
-import { ConfigError, OAUTH_CALLBACK_PATH, parseConfig } from '../../src/config';
+import { ConfigError, parseConfig } from '../../src/config';
+import { GOOGLE_CALLBACK_PATH as OAUTH_CALLBACK_PATH } from '../../src/providers/google-drive/destination';
 
 /** CORS_ORIGINS parsing and matching, and the API's CORS answers over real HTTP (no broker needed: nothing is published). */
 

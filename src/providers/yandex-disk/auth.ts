@@ -1,5 +1,5 @@
 import { TransferError } from '../../shared/errors';
-import { postToYandexId } from '../../shared/yandex-id';
+import { postToYandexId } from './yandex-id';
 
 export interface YandexOAuthSettings {
   clientId: string;

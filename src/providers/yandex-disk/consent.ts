@@ -1,6 +1,6 @@
-import { Config, YANDEX_OAUTH_CALLBACK_PATH, oauthRedirectUri } from '../../config';
-import { postToYandexId } from '../../shared/yandex-id';
-import type { ConsentProvider } from './types';
+import type { ConsentFlow } from '../destination';
+import { YandexDiskSettings, yandexClient } from './config';
+import { postToYandexId } from './yandex-id';
 
 /**
  * Write access anywhere on the disk plus read access (to verify what we wrote). The narrower
@@ -11,11 +11,6 @@ export const YANDEX_SCOPES = ['cloud_api:disk.write', 'cloud_api:disk.read'];
 
 const TOKEN_REQUEST_TIMEOUT_MS = 5_000;
 
-export type YandexOAuthConfig = Pick<
-  Config,
-  'YANDEX_CLIENT_ID' | 'YANDEX_CLIENT_SECRET' | 'YANDEX_AUTH_URL' | 'YANDEX_TOKEN_URL' | 'YANDEX_REVOKE_URL' | 'PUBLIC_URL'
->;
-
 /** Thrown for a non-2xx answer of Yandex ID; carries only the status and the OAuth error name. */
 class YandexTokenError extends Error {
   override name = 'YandexTokenError';
@@ -24,9 +19,13 @@ class YandexTokenError extends Error {
   }
 }
 
-/** Yandex ID (https://yandex.ru/dev/id/doc/en/codes/code-url): authorization code with PKCE S256. */
-export function yandexConsent(config: YandexOAuthConfig & { YANDEX_CLIENT_ID: string; YANDEX_CLIENT_SECRET: string }): ConsentProvider {
-  const client = { clientId: config.YANDEX_CLIENT_ID, clientSecret: config.YANDEX_CLIENT_SECRET };
+/**
+ * Yandex ID (https://yandex.ru/dev/id/doc/en/codes/code-url): authorization code with PKCE S256. Null when this
+ * deployment has no Yandex client.
+ */
+export function yandexConsent(config: YandexDiskSettings, redirectUri: string): ConsentFlow | null {
+  const client = yandexClient(config);
+  if (!client) return null;
   const post = async (url: string, form: Record<string, string>): Promise<Record<string, unknown>> => {
     const { ok, status, body } = await postToYandexId(url, client, form, TOKEN_REQUEST_TIMEOUT_MS);
     if (!ok) throw new YandexTokenError(status, typeof body.error === 'string' ? body.error : undefined);
@@ -35,14 +34,12 @@ export function yandexConsent(config: YandexOAuthConfig & { YANDEX_CLIENT_ID: st
   const text = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
 
   return {
-    cloudType: 'yadisk',
-    callbackPath: YANDEX_OAUTH_CALLBACK_PATH,
     consentUrl: (state, codeChallenge) => {
       const url = new URL(config.YANDEX_AUTH_URL);
       url.search = new URLSearchParams({
         response_type: 'code',
-        client_id: config.YANDEX_CLIENT_ID,
-        redirect_uri: oauthRedirectUri(config, 'yadisk'),
+        client_id: client.clientId,
+        redirect_uri: redirectUri,
         scope: YANDEX_SCOPES.join(' '),
         state,
         code_challenge: codeChallenge,

@@ -1,6 +1,6 @@
 import { CodeChallengeMethod, OAuth2Client } from 'google-auth-library';
-import { Config, OAUTH_CALLBACK_PATH, oauthRedirectUri } from '../../config';
-import type { ConsentProvider } from './types';
+import type { ConsentFlow } from '../destination';
+import type { GoogleDriveSettings } from './config';
 
 /** The narrowest Drive scope: access to files this app creates, which is all a transfer needs. */
 export const DRIVE_FILE_SCOPE = 'https://www.googleapis.com/auth/drive.file';
@@ -9,18 +9,13 @@ const FULL_DRIVE_SCOPE = 'https://www.googleapis.com/auth/drive';
 // Per try of the token request; the browser is waiting on our redirect meanwhile.
 const TOKEN_REQUEST_TIMEOUT_MS = 5_000;
 
-export type GoogleOAuthConfig = Pick<
-  Config,
-  'GOOGLE_CLIENT_ID' | 'GOOGLE_CLIENT_SECRET' | 'GOOGLE_AUTH_URL' | 'GOOGLE_TOKEN_URL' | 'GOOGLE_REVOKE_URL' | 'PUBLIC_URL'
->;
-
 /** Google's consent screen (Drive file scope, a refresh token, PKCE S256) and token endpoint, through google-auth-library. */
-export function googleConsent(config: GoogleOAuthConfig): ConsentProvider {
+export function googleConsent(config: GoogleDriveSettings, redirectUri: string): ConsentFlow {
   // One client per app: building the consent URL is pure, and token calls carry all their input as arguments.
   const client = new OAuth2Client({
     clientId: config.GOOGLE_CLIENT_ID,
     clientSecret: config.GOOGLE_CLIENT_SECRET,
-    redirectUri: oauthRedirectUri(config, 'google_drive'),
+    redirectUri,
     endpoints: {
       oauth2AuthBaseUrl: config.GOOGLE_AUTH_URL,
       oauth2TokenUrl: config.GOOGLE_TOKEN_URL,
@@ -29,8 +24,6 @@ export function googleConsent(config: GoogleOAuthConfig): ConsentProvider {
     transporterOptions: { timeout: TOKEN_REQUEST_TIMEOUT_MS },
   });
   return {
-    cloudType: 'google_drive',
-    callbackPath: OAUTH_CALLBACK_PATH,
     consentUrl: (state, codeChallenge) =>
       client.generateAuthUrl({
         scope: [DRIVE_FILE_SCOPE],

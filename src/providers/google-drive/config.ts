@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { httpUrl, positiveInt } from '../../config/fields';
+
+/** Google Drive's environment variables (part of the one configuration, src/config/index.ts). */
+export const googleDriveSettings = z.object({
+  GOOGLE_CLIENT_ID: z.string().min(1),
+  GOOGLE_CLIENT_SECRET: z.string().min(1),
+  GOOGLE_AUTH_URL: httpUrl.default('https://accounts.google.com/o/oauth2/v2/auth'),
+  GOOGLE_TOKEN_URL: httpUrl.default('https://oauth2.googleapis.com/token'),
+  GOOGLE_REVOKE_URL: httpUrl.default('https://oauth2.googleapis.com/revoke'),
+  GOOGLE_API_URL: httpUrl.default('https://www.googleapis.com'),
+  /** Resumable chunk size; must be a multiple of 256 KiB (Drive's rule). One chunk per in-flight upload is held in memory. */
+  UPLOAD_CHUNK_BYTES: positiveInt
+    .refine((n) => n % (256 * 1024) === 0, 'must be a multiple of 262144 (256 KiB)')
+    .default(8 * 1024 * 1024),
+  /** Pace of Drive writes (creates) per Google account, per worker process. */
+  DRIVE_WRITES_PER_SECOND: z.coerce.number().positive().default(3),
+  DRIVE_WRITE_BURST: positiveInt.default(3),
+});
+
+export type GoogleDriveSettings = z.output<typeof googleDriveSettings>;
