@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { workflowIdFor } from '../../src/shared/types';
+import { sampleFiles, type SpecFile } from '../helpers/drive-tree';
+import { ARCHIVE_HOST, type Stack } from '../helpers/stack';
+
+/**
+ * The transfers whose histories test/replay keeps: one per way a transfer can go, on each destination. Each runs a
+ * real transfer on a test stack (scripts/record-histories.ts) and returns its transfer id once it has ended.
+ * A new path through the workflow (a phase, a signal, an ending) deserves a scenario here.
+ */
+export interface Scenario {
+  name: string;
+  /** The stack's environment this scenario needs (all scenarios of one recording share a stack per env). */
+  env?: Record<string, string>;
+  run(stack: Stack): Promise<string>;
+}
+
+let galleryCounter = 700000 + Math.floor(Math.random() * 50000);
+
+function gallery(stack: Stack, files: SpecFile[], name: string) {
+  const galleryId = String(galleryCounter++);
+  const hash = randomBytes(16).toString('hex');
+  stack.gallery.addGallery({ galleryId, hash, files });
+  return { archive_url: `https://${ARCHIVE_HOST}/g/api/stream/${galleryId}/${hash}?mod=web`, gallery_name: name };
+}
+
+async function transfer(stack: Stack, files: SpecFile[], name: string, extra: Record<string, string> = {}): Promise<string> {
+  const { transferId } = await stack.consent({ ...gallery(stack, files, name), ...extra });
+  if (!transferId) throw new Error(`consent for ${name} gave no transfer id`);
+  return transferId;
+}
+
+async function callbackOf(stack: Stack, transferId: string): Promise<{ status: string }> {
+  const callback = await stack.gallery.waitForCallback((c) => (c.json as { transfer_id?: string }).transfer_id === transferId, 120_000);
+  return callback.json as { status: string };
+}
+
+/** A photo the gallery cannot serve for the first copy, then the support retry copies it. */
+async function partiallyFailedThenRetried(stack: Stack, extra: Record<string, string>, reads: number): Promise<string> {
+  const files = sampleFiles({ small: 3, large: 0 });
+  stack.gallery.faultFile(files[1]!.id, Array.from({ length: reads }, () => ({ status: 404 })));
+  const transferId = await transfer(stack, files, 'Retried', extra);
+  await callbackOf(stack, transferId);
+  const handle = stack.client.workflow.getHandle(workflowIdFor(transferId));
+  await handle.executeUpdate('retryFailed');
+  await stack.result(transferId);
+  return transferId;
+}
+
+const YANDEX = { cloud_type: 'yadisk' };
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'drive-succeeded',
+    async run(stack) {
+      const transferId = await transfer(stack, sampleFiles({ small: 6, large: 1, largeSize: 3 * 1024 * 1024 }), 'Succeeded');
+      await stack.result(transferId);
+      return transferId;
+    },
+  },
+  { name: 'drive-partially-failed-then-retried', run: (stack) => partiallyFailedThenRetried(stack, {}, 1) },
+  {
+    name: 'drive-cancelled',
+    async run(stack) {
+      const files = sampleFiles({ small: 2, large: 1, largeSize: 20 * 1024 * 1024 });
+      stack.gallery.faultFile(files[2]!.id, [{ slowBytesPerSecond: 512 * 1024 }]);
+      const transferId = await transfer(stack, files, 'Cancelled');
+      await new Promise<void>((resolve) => {
+        stack.google.faults.add({ op: 'resumableInit', times: 1, when: () => (setImmediate(resolve), false), action: { status: 500 } });
+      });
+      const handle = stack.client.workflow.getHandle(workflowIdFor(transferId));
+      await handle.cancel();
+      await callbackOf(stack, transferId);
+      await handle.result().catch(() => undefined);
+      return transferId;
+    },
+  },
+  {
+    name: 'drive-continued-as-new',
+    // One photo per activity and small pages: ~1,400 photos pass the 6,000-event budget once.
+    env: { FILES_PER_ACTIVITY: '1', LISTING_PAGE_SIZE: '100', TRANSFER_CONCURRENCY: '16' },
+    async run(stack) {
+      const transferId = await transfer(stack, sampleFiles({ small: 1400, large: 0 }), 'Long');
+      await stack.result(transferId, 15 * 60_000);
+      return transferId;
+    },
+  },
+  {
+    name: 'drive-account-stopped',
+    async run(stack) {
+      stack.google.setOptions({ storageQuotaBytes: 0 });
+      try {
+        const transferId = await transfer(stack, sampleFiles({ small: 3, large: 0 }), 'Full');
+        await callbackOf(stack, transferId);
+        await stack.result(transferId).catch(() => undefined);
+        return transferId;
+      } finally {
+        stack.google.setOptions({ storageQuotaBytes: undefined });
+      }
+    },
+  },
+  {
+    name: 'yandex-succeeded',
+    async run(stack) {
+      const transferId = await transfer(stack, sampleFiles({ small: 6, large: 1, largeSize: 3 * 1024 * 1024 }), 'Succeeded', YANDEX);
+      await stack.result(transferId);
+      return transferId;
+    },
+  },
+  // Yandex fetches from the gallery itself first, then we stream: the photo is missing for both reads.
+  { name: 'yandex-partially-failed-then-retried', run: (stack) => partiallyFailedThenRetried(stack, YANDEX, 2) },
+];
