@@ -1,8 +1,8 @@
-import { authenticate } from './auth';
 import { jsonReply, mediaType, readBody, type Reply } from '../../shared/http';
 import type { GoogleContext } from '../context';
 import { badRequest, invalidParameter, notEmulated } from '../errors';
 import type { Exchange, Route } from '../router';
+import { authenticate } from './auth';
 import { decodePageToken, encodePageToken, parseOrderBy, parseQ, search } from './listing';
 import { parseJsonBody, parseNewFile, parsePatch } from './metadata';
 import { boolParam, checkCommonParams, fieldsProjector, intParam } from './params';

@@ -1,5 +1,5 @@
-import { authenticate } from '../drive/auth';
 import type { GoogleContext } from '../context';
+import { authenticate } from '../drive/auth';
 import type { Route } from '../router';
 import { classifySessionRequest, initResumable, sessionRequest } from './resumable';
 import { simpleUpload } from './simple';
