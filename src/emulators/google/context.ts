@@ -4,6 +4,9 @@ import type { DriveWriteRateLimiter } from './drive/rateLimiter';
 import type { FaultInjector } from './faults';
 import type { TokenStore } from './oauth/tokens';
 import type { ResolvedOptions } from './options';
+import type { PhotosLibraries } from './photos/library';
+import type { PhotosQuota } from './photos/quota';
+import type { PhotosUploads } from './photos/uploads';
 import type { GoogleStats } from './stats';
 import type { SessionStore } from './upload/sessions';
 
@@ -17,6 +20,7 @@ export interface GoogleContext {
   faults: FaultInjector;
   stats: GoogleStats;
   limiter: DriveWriteRateLimiter;
-  /** The one link all /upload request bodies share (uploadBytesPerSecond). */
+  /** The one link all /upload request bodies share (uploadBytesPerSecond), Photos uploads included. */
   uploadLink: Link;
+  photos: { quota: PhotosQuota; uploads: PhotosUploads; libraries: PhotosLibraries };
 }

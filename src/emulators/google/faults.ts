@@ -1,4 +1,5 @@
 import type { RateLimitAnswer } from './errors';
+import { PHOTOS_OPS } from './photos/ops';
 
 export const OP_KINDS = [
   'auth',
@@ -17,11 +18,13 @@ export const OP_KINDS = [
   'list',
   'patch',
   'delete',
+  ...PHOTOS_OPS,
 ] as const;
 export type OpKind = (typeof OP_KINDS)[number];
 
 /** The OAuth endpoints: they answer RFC 6749 errors, never Drive's rate-limit errors. */
 const OAUTH_OPS: ReadonlySet<OpKind> = new Set(['auth', 'token', 'refresh', 'revoke', 'tokeninfo']);
+const PHOTOS_OP_SET: ReadonlySet<OpKind> = new Set(PHOTOS_OPS);
 
 export interface StatusFault {
   status: number;
@@ -44,9 +47,14 @@ export type FaultAction =
   | 'commitThenReset'
   /** Do the write / commit fully, then answer 500. */
   | 'commitThen500'
-  /** chunk only: commit just this many bytes of the chunk (a 256 KiB multiple) and answer 308. */
+  /** Do the write / commit fully, then answer this error (e.g. a 503 from a front end that lost the answer). */
+  | { commitThen: StatusFault }
+  /**
+   * chunk: commit just this many bytes of the chunk (a 256 KiB multiple) and answer 308.
+   * photosUploadChunk: commit just this many bytes, then cut the connection.
+   */
   | { partialCommit: number }
-  /** chunk / statusQuery only: the session answers 404 from now on. */
+  /** chunk / statusQuery (Drive: 404 from now on), photosUploadChunk / photosUploadQuery (the session is cancelled). */
   | 'expireSession'
   /** multipart / media / chunk only: the stored checksums will not match the bytes sent. */
   | 'corruptStored';
@@ -87,10 +95,12 @@ const CHUNK_GRANULARITY = 256 * 1024;
 /** Whether an action means anything for this request; rules whose action does not apply stay armed. */
 export function appliesTo(action: FaultAction, ctx: FaultContext): boolean {
   if (typeof action === 'object' && 'partialCommit' in action) {
-    return ctx.op === 'chunk' && ctx.range !== undefined && action.partialCommit < ctx.range.end - ctx.range.start + 1;
+    const chunkOp = ctx.op === 'chunk' || ctx.op === 'photosUploadChunk';
+    return chunkOp && ctx.range !== undefined && action.partialCommit < ctx.range.end - ctx.range.start + 1;
   }
-  if (typeof action === 'object' && 'rateLimit' in action) return !OAUTH_OPS.has(ctx.op);
-  if (action === 'expireSession') return ctx.op === 'chunk' || ctx.op === 'statusQuery';
+  // Drive's rate-limit bodies; Photos answers its own 429s (a `{ status: 429 }` fault on a Photos op).
+  if (typeof action === 'object' && 'rateLimit' in action) return !OAUTH_OPS.has(ctx.op) && !PHOTOS_OP_SET.has(ctx.op);
+  if (action === 'expireSession') return ['chunk', 'statusQuery', 'photosUploadChunk', 'photosUploadQuery'].includes(ctx.op);
   if (action === 'corruptStored') return ctx.op === 'multipart' || ctx.op === 'media' || ctx.op === 'chunk';
   return true;
 }

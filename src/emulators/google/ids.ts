@@ -14,3 +14,8 @@ export const newRefreshToken = (): string => `1//0${randomChars(99)}`;
 export const newAuthCode = (): string => `4/0A${randomChars(70)}`;
 export const newUploadId = (): string => `AHVrFx${randomChars(90)}`;
 export const newRequestId = (): string => randomChars(24);
+/** Photos media item and album ids: long opaque base64url strings starting with 'A'. */
+export const newMediaItemId = (): string => `AK${randomChars(96)}`;
+export const newAlbumId = (): string => `AF${randomChars(62)}`;
+/** Photos upload tokens are opaque; real ones are base64 of a protobuf, about this long. */
+export const newUploadToken = (): string => `CAIS${randomChars(150)}`;

@@ -15,6 +15,10 @@ import { GoogleStats } from './stats';
 import { driveTree, type DriveNode } from './tree';
 import { SessionStore } from './upload/sessions';
 import { uploadRoutes } from './upload/routes';
+import { photosHelpers, photosRoutes, type PhotosHelpers } from './photos';
+import { PhotosLibraries } from './photos/library';
+import { PhotosQuota } from './photos/quota';
+import { PhotosUploads } from './photos/uploads';
 
 export type { GoogleEmulatorOptions } from './options';
 export type { DriveNode } from './tree';
@@ -22,7 +26,8 @@ export type { ChaosOptions, FaultAction, FaultContext, FaultRule, OpKind, Status
 export { FaultInjector, OP_KINDS } from './faults';
 export { GoogleStats } from './stats';
 export type { RateLimitAnswer } from './errors';
-export { DRIVE_FILE_SCOPE, DRIVE_SCOPE } from './oauth/scopes';
+export { DRIVE_FILE_SCOPE, DRIVE_SCOPE, PHOTOS_APPENDONLY_SCOPE, PHOTOS_READ_APP_CREATED_SCOPE } from './oauth/scopes';
+export type { DailyQuotaUse, PhotosAlbumNode, PhotosHelpers, PhotosItemNode, PhotosTree } from './photos';
 export { DEFAULT_USER } from './oauth/authorize';
 
 export interface GoogleEmulator {
@@ -40,9 +45,11 @@ export interface GoogleEmulator {
   expireAllAccessTokens(): void;
   /** Refresh tokens revoked via /revoke (directly or through one of their access tokens). */
   revokedRefreshTokens(): string[];
-  /** Every authorization code, access token, refresh token and upload session id handed out so far. */
+  /** Every authorization code, access token, refresh token and upload session id (Drive and Photos) handed out so far. */
   issuedSecrets(): { codes: string[]; accessTokens: string[]; refreshTokens: string[]; uploadSessionIds: string[] };
   readonly faults: FaultInjector;
+  /** The Photos Library API side: albums and items, the daily quota, user-made albums. */
+  readonly photos: PhotosHelpers;
   /** Changes latency, rates, quotas, consent mode... for the requests that follow. */
   setOptions(partial: Partial<GoogleEmulatorOptions>): void;
 }
@@ -59,12 +66,21 @@ export function createGoogleEmulator(options: GoogleEmulatorOptions): GoogleEmul
     stats: new GoogleStats(),
     limiter: new DriveWriteRateLimiter(() => ctx.opts, now),
     uploadLink: new Link(() => ctx.opts.uploadBytesPerSecond),
+    photos: {
+      quota: new PhotosQuota(() => ctx.opts, now),
+      uploads: new PhotosUploads(now, () => ({ tokenMs: ctx.opts.photosUploadTokenTtlMs, sessionMs: ctx.opts.photosUploadSessionTtlMs })),
+      libraries: new PhotosLibraries(),
+    },
   };
+  const photos = photosHelpers(ctx);
   const tree = (user = DEFAULT_USER): DriveNode[] => driveTree(ctx.drives.of(user));
   // Test/demo inspection over HTTP; deliberately outside the Google API surface and unauthenticated.
-  const internal = (url: URL): Reply | undefined =>
-    url.pathname === '/__emulator/tree' ? jsonReply(200, tree(url.searchParams.get('user') ?? undefined)) : undefined;
-  const routes = [...authorizeRoutes(ctx), ...tokenRoutes(ctx), ...fileRoutes(ctx), ...uploadRoutes(ctx)];
+  const internal = (url: URL): Reply | undefined => {
+    const user = url.searchParams.get('user') ?? undefined;
+    if (url.pathname === '/__emulator/tree') return jsonReply(200, tree(user));
+    return url.pathname === '/__emulator/photos/tree' ? jsonReply(200, photos.tree(user)) : undefined;
+  };
+  const routes = [...authorizeRoutes(ctx), ...tokenRoutes(ctx), ...fileRoutes(ctx), ...uploadRoutes(ctx), ...photosRoutes(ctx)];
   const server = createEmulatorServer(createDispatcher(ctx, routes, internal));
 
   return {
@@ -76,8 +92,9 @@ export function createGoogleEmulator(options: GoogleEmulatorOptions): GoogleEmul
     fileContent: (fileId, user = DEFAULT_USER) => ctx.drives.of(user).find(fileId)?.content?.bytes,
     expireAllAccessTokens: () => ctx.tokens.expireAllAccessTokens(),
     revokedRefreshTokens: () => ctx.tokens.revokedRefreshTokens(),
-    issuedSecrets: () => ({ ...ctx.tokens.issued(), uploadSessionIds: ctx.sessions.ids() }),
+    issuedSecrets: () => ({ ...ctx.tokens.issued(), uploadSessionIds: [...ctx.sessions.ids(), ...ctx.photos.uploads.sessionIds()] }),
     faults: ctx.faults,
+    photos,
     setOptions: (partial) => {
       ctx.opts = resolveOptions({ ...ctx.opts, ...partial });
     },

@@ -31,6 +31,29 @@ export interface GoogleEmulatorOptions {
   multipartMaxBytes?: number;
   /** Clock in epoch ms (default Date.now); lets tests expire codes, tokens and sessions without sleeping. */
   now?: () => number;
+  /** Photos: the project's daily request budget, every request with a valid token counted (default 10,000). */
+  photosRequestsPerDay?: number;
+  /**
+   * Photos: which quota day a moment falls in; the budget resets when this changes. Default: the calendar date in
+   * America/Los_Angeles ("midnight Pacific"). A test can make days short, e.g. (ms) => String(Math.floor(ms / 60_000)).
+   */
+  photosQuotaDay?: (nowMs: number) => string;
+  /** Photos: per-user writes (uploads, batchCreate, albums.create) per clock minute; default unlimited. */
+  photosWritesPerMinutePerUser?: number;
+  /** Photos: answer 429 'concurrent write request' to a batchCreate while the same user has one in flight (default true). */
+  photosRejectConcurrentBatchCreate?: boolean;
+  /** Photos: "upload tokens are valid for one day" (default 24 h). */
+  photosUploadTokenTtlMs?: number;
+  /** Photos: how long a resumable upload URL stays usable (undocumented; default 24 h). */
+  photosUploadSessionTtlMs?: number;
+  /** Photos: X-Goog-Upload-Chunk-Granularity (default 262144, the docs' example). */
+  photosChunkGranularity?: number;
+  /** Photos: largest photo batchCreate accepts (default 200 MB). */
+  photosMaxPhotoBytes?: number;
+  /** Photos: largest video, and the largest upload at all (default 20 GB). */
+  photosMaxVideoBytes?: number;
+  /** Photos: "Each album can contain up to 20,000 media items." */
+  photosAlbumMaxItems?: number;
 }
 
 export type ResolvedOptions = GoogleEmulatorOptions &
@@ -46,10 +69,21 @@ export type ResolvedOptions = GoogleEmulatorOptions &
       | 'keepContentMaxBytes'
       | 'multipartMaxBytes'
       | 'now'
+      | 'photosRequestsPerDay'
+      | 'photosQuotaDay'
+      | 'photosRejectConcurrentBatchCreate'
+      | 'photosUploadTokenTtlMs'
+      | 'photosUploadSessionTtlMs'
+      | 'photosChunkGranularity'
+      | 'photosMaxPhotoBytes'
+      | 'photosMaxVideoBytes'
+      | 'photosAlbumMaxItems'
     >
   >;
 
 const MiB = 1024 * 1024;
+const DAY_MS = 24 * 3600 * 1000;
+const pacificDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Los_Angeles', year: 'numeric', month: '2-digit', day: '2-digit' });
 
 export function resolveOptions(opts: GoogleEmulatorOptions): ResolvedOptions {
   return {
@@ -65,5 +99,22 @@ export function resolveOptions(opts: GoogleEmulatorOptions): ResolvedOptions {
     // "uploadType=multipart: ≤5 MB"
     multipartMaxBytes: opts.multipartMaxBytes ?? 5 * MiB,
     now: opts.now ?? Date.now,
+    ...resolvePhotosOptions(opts),
+  };
+}
+
+function resolvePhotosOptions(opts: GoogleEmulatorOptions) {
+  return {
+    // "10,000 requests per project per day" (developers.google.com/photos/overview/api-limits-quotas).
+    photosRequestsPerDay: opts.photosRequestsPerDay ?? 10_000,
+    photosQuotaDay: opts.photosQuotaDay ?? ((ms: number) => pacificDate.format(ms)),
+    photosRejectConcurrentBatchCreate: opts.photosRejectConcurrentBatchCreate ?? true,
+    photosUploadTokenTtlMs: opts.photosUploadTokenTtlMs ?? DAY_MS,
+    photosUploadSessionTtlMs: opts.photosUploadSessionTtlMs ?? DAY_MS,
+    photosChunkGranularity: opts.photosChunkGranularity ?? 256 * 1024,
+    // Photos "200 MB", videos "20 GB" (guides/upload-media).
+    photosMaxPhotoBytes: opts.photosMaxPhotoBytes ?? 200 * MiB,
+    photosMaxVideoBytes: opts.photosMaxVideoBytes ?? 20 * 1024 * MiB,
+    photosAlbumMaxItems: opts.photosAlbumMaxItems ?? 20_000,
   };
 }

@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { BodyTooLargeError, jsonReply, sendReply, type Reply } from '../shared/http';
 import type { GoogleContext } from './context';
-import { authenticate } from './drive/auth';
 import {
   DriveError,
   injectedDriveError,
@@ -11,9 +10,22 @@ import {
   rateLimitError,
 } from './errors';
 import type { FaultAction, FaultContext, OpKind, StatusFault } from './faults';
+import { injectedPhotosError, PhotosError } from './photos/errors';
 
-/** drive: Drive JSON errors + latency; oauth: RFC 6749 JSON errors; page: HTML for the browser. */
-export type Group = 'drive' | 'oauth' | 'page';
+/**
+ * drive: Drive JSON errors + latency; photos: google.rpc.Status JSON errors + latency; oauth: RFC 6749 JSON errors;
+ * page: HTML for the browser.
+ */
+export type Group = 'drive' | 'photos' | 'oauth' | 'page';
+
+/** Who is calling: the account, and the OAuth client (the "app" whose created items Photos lets it see). */
+export interface Caller {
+  user: string;
+  clientId: string;
+}
+
+/** Checks the Bearer token (and whatever else the API checks before the work: scopes, quotas). */
+export type Authenticator = (ctx: GoogleContext, req: IncomingMessage, op: OpKind) => Caller;
 
 export interface Exchange {
   readonly req: IncomingMessage;
@@ -22,8 +34,10 @@ export interface Exchange {
   readonly params: string[];
   /** Set from the route; the token endpoint refines it ('token' vs 'refresh') once it has read the body. */
   op: OpKind;
-  /** The authenticated Drive user ('' on OAuth routes). */
+  /** The authenticated user ('' on OAuth routes). */
   user: string;
+  /** The OAuth client of the token ('' on OAuth routes). */
+  clientId: string;
   /**
    * Consults the fault injector once, with whatever the handler knows by now. Throws for the
    * actions that pre-empt the work (status, rate limit, reset); returns the ones the handler must act on.
@@ -38,8 +52,8 @@ export interface Route {
   methods: readonly string[];
   path: RegExp;
   group: Group;
-  /** Requires a Drive-scoped Bearer token. */
-  auth?: boolean;
+  /** Requires a Bearer token this function accepts. */
+  auth?: Authenticator;
   op: (url: URL, req: IncomingMessage) => OpKind;
   handle: (ex: Exchange) => Promise<Outcome>;
 }
@@ -69,6 +83,7 @@ export function createDispatcher(ctx: GoogleContext, routes: Route[], extra: (ur
       params,
       op: route.op(url, req),
       user: '',
+      clientId: '',
       fault(info = {}) {
         fired = ctx.faults.take({ op: ex.op, user: ex.user || undefined, ...info });
         if (fired === 'reset') throw new InjectedReset();
@@ -82,7 +97,7 @@ export function createDispatcher(ctx: GoogleContext, routes: Route[], extra: (ur
     };
     let outcome: Outcome;
     try {
-      if (route.auth) ex.user = authenticate(ctx, req);
+      if (route.auth) ({ user: ex.user, clientId: ex.clientId } = route.auth(ctx, req, ex.op));
       if (WRITE_OPS.has(ex.op)) admitWrite(ctx, ex.op, ex.user);
       const reply = await route.handle(ex);
       outcome = afterCommit(fired, reply, route.group);
@@ -90,7 +105,7 @@ export function createDispatcher(ctx: GoogleContext, routes: Route[], extra: (ur
       outcome = errorOutcome(err, route.group, req);
     }
     ctx.stats.count(ex.op);
-    if (route.group === 'drive' && ctx.opts.latencyMs) await delay(ctx.opts.latencyMs);
+    if ((route.group === 'drive' || route.group === 'photos') && ctx.opts.latencyMs) await delay(ctx.opts.latencyMs);
     if (outcome === 'destroy') req.socket.destroy();
     else sendReply(res, outcome);
   };
@@ -130,14 +145,18 @@ function admitWrite(ctx: GoogleContext, op: OpKind, user: string): void {
 function afterCommit(fired: FaultAction | undefined, outcome: Outcome, group: Group): Outcome {
   if (fired === 'commitThenReset') return 'destroy';
   if (fired === 'commitThen500') return errorOutcome(new InjectedStatus({ status: 500 }), group);
+  if (typeof fired === 'object' && 'commitThen' in fired) return errorOutcome(new InjectedStatus(fired.commitThen), group);
   return outcome;
 }
 
 function errorOutcome(err: unknown, group: Group, req?: IncomingMessage): Outcome {
   if (err instanceof InjectedReset) return 'destroy';
-  if (err instanceof DriveError || err instanceof OAuthError || err instanceof PageError) return err.toReply();
+  if (err instanceof DriveError || err instanceof PhotosError || err instanceof OAuthError || err instanceof PageError) {
+    return err.toReply();
+  }
   if (err instanceof InjectedStatus) return injectedError(err.fault, group);
   if (err instanceof BodyTooLargeError) {
+    if (group === 'photos') return new PhotosError(413, `Request body is larger than ${err.limit} bytes.`).toReply();
     return group === 'drive'
       ? new DriveError(413, 'uploadTooLarge', `Request body is larger than ${err.limit} bytes.`).toReply()
       : new OAuthError(400, 'invalid_request', 'Request body too large.').toReply();
@@ -151,6 +170,7 @@ function errorOutcome(err: unknown, group: Group, req?: IncomingMessage): Outcom
 function injectedError({ status, reason, message, retryAfter }: StatusFault, group: Group): Reply {
   const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
   if (group === 'drive') return injectedDriveError(status, reason, message, retryAfter).toReply();
+  if (group === 'photos') return injectedPhotosError(status, message, retryAfter).toReply();
   if (group === 'oauth') {
     const code = reason ?? (status === 400 ? 'invalid_grant' : status === 401 ? 'invalid_client' : 'server_error');
     return new OAuthError(status, code, message ?? 'Injected fault', headers).toReply();

@@ -2,8 +2,8 @@ import type { OpKind } from './faults';
 
 /** Bytes received over the wire for one upload attempt (one resumable session or one simple upload). */
 export interface UploadRecord {
-  /** How the bytes came: one resumable session, or one multipart/media request. */
-  kind: 'resumable' | 'multipart' | 'media';
+  /** How the bytes came: one resumable session, or one multipart/media request; Photos: one session or raw request. */
+  kind: 'resumable' | 'multipart' | 'media' | 'photosResumable' | 'photosRaw';
   /** '' for a multipart request whose body was cut off before its metadata could be read. */
   fileName: string;
   /** The pre-generated id from the metadata, or the id of the file the upload created. */

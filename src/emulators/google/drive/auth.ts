@@ -2,13 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import type { GoogleContext } from '../context';
 import { insufficientScopes, invalidCredentials } from '../errors';
 import { hasDriveScope } from '../oauth/scopes';
+import type { Caller } from '../router';
 
 /**
  * Resolves the Drive user behind `Authorization: Bearer <access token>`. Missing, unknown,
  * expired or revoked tokens get 401 authError ("refresh the access token using the long-lived
  * refresh token"); a live token without a Drive scope gets 403 insufficientPermissions.
  */
-export function authenticate(ctx: GoogleContext, req: IncomingMessage): string {
+export function authenticate(ctx: GoogleContext, req: IncomingMessage): Caller {
   const match = /^Bearer +(\S+)$/.exec(req.headers.authorization ?? '');
   const token = match && ctx.tokens.findAccess(match[1]!);
   if (!token) {
@@ -16,5 +17,5 @@ export function authenticate(ctx: GoogleContext, req: IncomingMessage): string {
     throw invalidCredentials();
   }
   if (!hasDriveScope(token.scopes)) throw insufficientScopes();
-  return token.user;
+  return { user: token.user, clientId: token.clientId };
 }

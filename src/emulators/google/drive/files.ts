@@ -2,6 +2,7 @@ import { jsonReply, mediaType, readBody, type Reply } from '../../shared/http';
 import type { GoogleContext } from '../context';
 import { badRequest, invalidParameter, notEmulated } from '../errors';
 import type { Exchange, Route } from '../router';
+import { authenticate } from './auth';
 import { decodePageToken, encodePageToken, parseOrderBy, parseQ, search } from './listing';
 import { parseJsonBody, parseNewFile, parsePatch } from './metadata';
 import { boolParam, checkCommonParams, fieldsProjector, intParam } from './params';
@@ -115,11 +116,11 @@ export function fileRoutes(ctx: GoogleContext): Route[] {
   const files = /^\/drive\/v3\/files$/;
   const file = /^\/drive\/v3\/files\/([^/]+)$/;
   return [
-    { methods: ['GET'], path: /^\/drive\/v3\/files\/generateIds$/, group: 'drive', auth: true, op: () => 'generateIds', handle: generateIds },
-    { methods: ['GET'], path: files, group: 'drive', auth: true, op: () => 'list', handle: list },
-    { methods: ['POST'], path: files, group: 'drive', auth: true, op: () => 'createMetadata', handle: createMetadata },
-    { methods: ['GET'], path: file, group: 'drive', auth: true, op: () => 'get', handle: get },
-    { methods: ['PATCH'], path: file, group: 'drive', auth: true, op: () => 'patch', handle: patch },
-    { methods: ['DELETE'], path: file, group: 'drive', auth: true, op: () => 'delete', handle: remove },
+    { methods: ['GET'], path: /^\/drive\/v3\/files\/generateIds$/, group: 'drive', auth: authenticate, op: () => 'generateIds', handle: generateIds },
+    { methods: ['GET'], path: files, group: 'drive', auth: authenticate, op: () => 'list', handle: list },
+    { methods: ['POST'], path: files, group: 'drive', auth: authenticate, op: () => 'createMetadata', handle: createMetadata },
+    { methods: ['GET'], path: file, group: 'drive', auth: authenticate, op: () => 'get', handle: get },
+    { methods: ['PATCH'], path: file, group: 'drive', auth: authenticate, op: () => 'patch', handle: patch },
+    { methods: ['DELETE'], path: file, group: 'drive', auth: authenticate, op: () => 'delete', handle: remove },
   ];
 }

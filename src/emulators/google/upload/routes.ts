@@ -1,4 +1,5 @@
 import type { GoogleContext } from '../context';
+import { authenticate } from '../drive/auth';
 import type { Route } from '../router';
 import { classifySessionRequest, initResumable, sessionRequest } from './resumable';
 import { simpleUpload } from './simple';
@@ -11,7 +12,7 @@ export function uploadRoutes(ctx: GoogleContext): Route[] {
       methods: ['POST'],
       path: UPLOAD_PATH,
       group: 'drive',
-      auth: true,
+      auth: authenticate,
       // Anything that is neither resumable nor media goes to the multipart handler, which rejects it.
       op: (url, req) => {
         if (url.searchParams.has('upload_id')) return classifySessionRequest(req);
@@ -27,7 +28,7 @@ export function uploadRoutes(ctx: GoogleContext): Route[] {
       methods: ['PUT'],
       path: UPLOAD_PATH,
       group: 'drive',
-      auth: true,
+      auth: authenticate,
       op: (_url, req) => classifySessionRequest(req),
       handle: (ex) => sessionRequest(ctx, ex),
     },
