@@ -103,22 +103,24 @@ test('100,000 photos of one name plan in linear time and never hold the event lo
   const body = JSON.stringify(
     Array.from({ length: count }, (_, i) => entry({ id: i + 1, name: 'Album/IMG_0001.jpg', url: `https://up-d.lite.gallery/p/${i}.jpg` })),
   );
-  let longestGap = 0;
-  let last = performance.now();
-  const ticker = setInterval(() => {
-    const now = performance.now();
-    longestGap = Math.max(longestGap, now - last);
-    last = now;
-  }, 5);
+  // Other work gets turns while it plans: count the event-loop turns a setImmediate chain gets (a count of
+  // yields, not a duration, so a loaded machine cannot fail it).
+  let turns = 0;
+  let ticking = true;
+  const tick = () => {
+    turns++;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
   const started = performance.now();
   const listing = await parseListing(body, hosts);
   const took = performance.now() - started;
-  clearInterval(ticker);
+  ticking = false;
   assert.equal(listing.files.length, count);
   assert.equal(new Set(listing.files.map((f) => f.name.toLowerCase())).size, count);
   assert.equal(listing.files[count - 1]!.name, `IMG_0001 (${count}).jpg`);
-  // Generous bounds for a loaded 2-core CI machine; the quadratic planner took minutes for a tenth of this.
-  assert.ok(took < 10_000, `planning took ${took.toFixed(0)} ms`);
-  assert.ok(longestGap < 1_000, `the event loop was held for ${longestGap.toFixed(0)} ms at once`);
-  process.stdout.write(`# planned ${count} same-named photos in ${took.toFixed(0)} ms; longest event-loop hold ${longestGap.toFixed(0)} ms\n`);
+  assert.ok(turns >= count / 2000, `other work got only ${turns} turns while ${count} photos were planned`);
+  // A hang guard only (the quadratic planner took minutes for a tenth of this); speed is the bench's to show.
+  assert.ok(took < 60_000, `planning took ${took.toFixed(0)} ms`);
+  process.stdout.write(`# planned ${count} same-named photos in ${took.toFixed(0)} ms, yielding ${turns} times\n`);
 });
