@@ -50,7 +50,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     transfers: { source, watchers: new TransferWatchers(source, logger) },
     logger,
     readiness: async () => {
-      const [amqp, temporalUp] = await Promise.all([publisher.ready(), temporalReachable(temporal, READINESS_TIMEOUT_MS)]);
+      const [amqp, temporalUp] = await Promise.all([publisher.ready(READINESS_TIMEOUT_MS), temporalReachable(temporal, READINESS_TIMEOUT_MS)]);
       return { amqp, temporal: temporalUp };
     },
   });

@@ -5,7 +5,12 @@ export interface Readiness {
   temporal: boolean;
 }
 
-/** `/healthz`: the process serves requests. `/readyz`: its dependencies are reachable, so traffic may come. */
+/**
+ * `/healthz`: the process serves requests. `/readyz`: traffic may come — RabbitMQ takes jobs, so a consent that
+ * comes back from Google ends in a queued transfer. Temporal is not required: without it the job waits in
+ * RabbitMQ until the bridge can start it, and only the consent claim and transfer status suffer, which the answer
+ * reports as `degraded` (an unready API would turn Google's redirect back into the ingress's 503).
+ */
 export function healthRoutes(readiness: () => Promise<Readiness>): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
@@ -18,13 +23,18 @@ export function healthRoutes(readiness: () => Promise<Readiness>): Router {
 function ready(readiness: () => Promise<Readiness>): RequestHandler {
   return async (_req, res) => {
     const checks = await readiness().catch((): Readiness => ({ amqp: false, temporal: false }));
-    const down = Object.entries(checks)
-      .filter(([, ok]) => !ok)
-      .map(([name]) => name);
-    if (down.length === 0) {
-      res.json({ status: 'ready', checks });
+    if (!checks.amqp) {
+      res.status(503).json({ error: 'not_ready', message: 'Not ready: RabbitMQ unreachable, so no transfer can be queued.', checks });
       return;
     }
-    res.status(503).json({ error: 'not_ready', message: `Not ready: ${down.join(' and ')} unreachable.`, checks });
+    if (!checks.temporal) {
+      res.json({
+        status: 'degraded',
+        message: 'Temporal unreachable: transfers are queued and start when it is back; transfer status and the one-time consent check wait for it.',
+        checks,
+      });
+      return;
+    }
+    res.json({ status: 'ready', checks });
   };
 }
