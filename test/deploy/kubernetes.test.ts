@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { SHUTDOWN_GRACE_MS } from '../../src/api/graceful-server';
 import { parseConfig } from '../../src/config';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 import { ROOT, codeEnv, imageEnv, K8sObject, kubernetesValidator, kustomizeBuild, loadYaml, yamlFiles } from './support';
@@ -20,6 +21,7 @@ type Container = {
   livenessProbe?: Probe;
   readinessProbe?: Probe;
   volumeMounts?: Array<{ name: string; mountPath: string }>;
+  lifecycle?: { preStop?: unknown };
 };
 type Probe = { httpGet?: { path: string; port: string | number } };
 type PodSpec = { containers: Container[]; securityContext?: Record<string, unknown>; terminationGracePeriodSeconds?: number; automountServiceAccountToken?: boolean };
@@ -199,10 +201,17 @@ describe('Kubernetes manifests', () => {
       const hpa = find<K8sObject & { spec: any }>(objects, 'HorizontalPodAutoscaler', 'cloud-archive-worker');
       assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: worker.metadata.name });
       assert.ok(hpa.spec.minReplicas >= 1 && hpa.spec.maxReplicas > hpa.spec.minReplicas);
-      for (const role of ['api', 'bridge']) {
-        const deployment = find<Deployment>(objects, 'Deployment', `cloud-archive-${role}`);
-        assert.ok(deployment.spec.template.spec.terminationGracePeriodSeconds! > 10, `${role}: longer than the API's 10 s drain`);
-      }
+      const bridge = find<Deployment>(objects, 'Deployment', 'cloud-archive-bridge');
+      assert.ok(bridge.spec.template.spec.terminationGracePeriodSeconds! > 10, 'bridge: room to finish its workflow starts');
+    });
+
+    test(`${overlay}: the API outlives its drain pause and the grace for requests in flight, with no preStop pause on top`, () => {
+      const objects = rendered[overlay]!;
+      const drain = Number(configMapData(objects).SHUTDOWN_DRAIN_SECONDS ?? parseConfig(minimalEnv()).SHUTDOWN_DRAIN_SECONDS);
+      assert.ok(drain >= 5, `SHUTDOWN_DRAIN_SECONDS=${drain}: too short for the ingress to drop the endpoint`);
+      const pod = find<Deployment>(objects, 'Deployment', 'cloud-archive-api').spec.template.spec;
+      assert.ok(pod.terminationGracePeriodSeconds! >= drain + SHUTDOWN_GRACE_MS / 1000 + 5, `terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds}`);
+      assert.equal(pod.containers[0]!.lifecycle?.preStop, undefined, 'the API pauses itself; a preStop sleep would add to it');
     });
 
     test(`${overlay}: the ConfigMap and the Secret template set every variable the code needs, and only those`, () => {
