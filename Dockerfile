@@ -33,8 +33,9 @@ COPY --from=build /app/dist/workflow-bundle.js ./dist/
 COPY --chmod=755 deploy/docker-entrypoint.sh /usr/local/bin/cloud-archive
 # The official image's `node` user, by number so Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
-# api 8080 (PORT), worker probes 8081 (WORKER_HEALTH_PORT), bridge probes 8082 (BRIDGE_HEALTH_PORT).
-EXPOSE 8080 8081 8082
+# api 8080 (PORT), worker probes 8081 (WORKER_HEALTH_PORT), bridge probes 8082 (BRIDGE_HEALTH_PORT), all with
+# /metrics; the worker's Temporal SDK metrics 9464 (WORKER_SDK_METRICS_PORT).
+EXPOSE 8080 8081 8082 9464
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "/app/dist/scripts/healthcheck.js"]
 ENTRYPOINT ["cloud-archive"]
 CMD ["api"]

@@ -60,7 +60,7 @@ describe('Dockerfile', () => {
     assert.match(runtime.find((i) => i.op === 'USER')!.args, /^[1-9]\d*:[1-9]\d*$/, 'numeric, non-root (runAsNonRoot can verify it)');
     const defaults = parseConfig(Object.fromEntries([...codeEnv().required].map((k) => [k, k.endsWith('_URL') ? 'https://x.example' : 'x'.repeat(40)])));
     const exposed = runtime.find((i) => i.op === 'EXPOSE')!.args.split(' ').map(Number);
-    assert.deepEqual(exposed, [defaults.PORT, defaults.WORKER_HEALTH_PORT, defaults.BRIDGE_HEALTH_PORT]);
+    assert.deepEqual(exposed, [defaults.PORT, defaults.WORKER_HEALTH_PORT, defaults.BRIDGE_HEALTH_PORT, defaults.WORKER_SDK_METRICS_PORT]);
     const healthcheck = runtime.find((i) => i.op === 'HEALTHCHECK')!.args;
     const script = compiledPath('scripts/healthcheck.ts');
     assert.ok(healthcheck.includes(`/app/${script}`));
