@@ -52,9 +52,10 @@ export function createApp({ config, publisher, claim, logger, readiness, shutdow
   app.get('/metrics', metricsEndpoint); // not under /cloud_archive: the Ingress does not expose it
   app.use(healthRoutes({ readiness, draining: () => shutdown?.draining ?? false }));
   // Called by the gallery's pages with fetch (cross-origin); the callback below is a plain navigation.
+  // application/json is not a "simple" content type, so the page's fetch always asks for content-type.
   app
     .route('/cloud_archive')
-    .all(cors({ origins: config.CORS_ORIGINS, logger, methods: ['POST'] }))
+    .all(cors({ origins: config.CORS_ORIGINS, logger, methods: ['POST'], headers: ['content-type'] }))
     .post(requireJson, jsonBody, startTransfer({ schema, sealer, consent, logger }));
   for (const provider of consent.values()) {
     app.get(provider.callbackPath, oauthCallback({ sealer, provider, publisher, claim, logger }));
@@ -62,7 +63,9 @@ export function createApp({ config, publisher, claim, logger, readiness, shutdow
   if (transfers) {
     const limiter = new StreamLimiter({ total: config.SSE_MAX_STREAMS, perClient: config.SSE_MAX_STREAMS_PER_CLIENT });
     const streams = { limiter, maxLifetimeMs: config.SSE_STREAM_MAX_SECONDS * 1000, closing: shutdown?.closing ?? new AbortController().signal };
-    app.use(transferRoutes({ ...transfers, streams, logger }));
+    // The gallery's success page follows its transfer with fetch and EventSource (a polyfill may send Last-Event-ID).
+    const crossOrigin = cors({ origins: config.CORS_ORIGINS, logger, methods: ['GET'], headers: ['last-event-id'] });
+    app.use(transferRoutes({ ...transfers, streams, cors: crossOrigin, logger }));
   }
   app.use(docsRoutes(config));
   app.use(notFound);

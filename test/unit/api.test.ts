@@ -176,6 +176,7 @@ describe('API', { timeout: 20_000 }, () => {
     const location = new URL(res.headers.get('location')!);
     assert.equal(`${location.origin}${location.pathname}`, 'https://front.lite.gallery/failed');
     assert.equal(location.searchParams.get('lang'), 'ru', 'the fail link keeps its own query');
+    assert.ok(location.searchParams.get('transfer_id'), 'the fail link names the attempt');
     return location.searchParams.get('reason');
   }
 
@@ -343,6 +344,30 @@ describe('API', { timeout: 20_000 }, () => {
       const job = await channel.get(config.AMQP_QUEUE, { noAck: true });
       assert.ok(job, 'the first approval queued its job');
       assert.equal(await channel.get(config.AMQP_QUEUE, { noAck: true }), false, 'the second queued nothing');
+    });
+
+    test('links with odd query strings and fragments come back byte for byte, with our parameters added', async () => {
+      const success = 'https://front.lite.gallery/done?a=1&a=2&q=x+y&e=%2F%26%zz&flag&=v&transfer_id=old#frag?x=1&y';
+      const fail = 'https://front.lite.gallery/failed?lang=ru&lang=en&r%65ason=x&b=%E2%9C%93#a&b';
+      const start = async () => {
+        const res = await post({ ...validBody, redirect_success_link: success, redirect_fail_link: fail });
+        assert.equal(res.status, 200);
+        const { redirect_to, transfer_id } = (await res.json()) as { redirect_to: string; transfer_id: string };
+        return { state: new URL(redirect_to).searchParams.get('state')!, transferId: transfer_id };
+      };
+
+      const denied = await start();
+      const failed = await callback({ state: denied.state, error: 'access_denied' });
+      assert.equal(failed.headers.get('location'), `https://front.lite.gallery/failed?lang=ru&lang=en&b=%E2%9C%93&reason=access_denied&transfer_id=${denied.transferId}#a&b`);
+
+      const allowed = await start();
+      google.reply = {
+        status: 200,
+        body: { access_token: ACCESS_TOKEN, refresh_token: REFRESH_TOKEN, scope: DRIVE_FILE, token_type: 'Bearer', expires_in: 3599 },
+      };
+      const succeeded = await callback({ state: allowed.state, code: '4/auth-code', scope: DRIVE_FILE });
+      assert.equal(succeeded.headers.get('location'), `https://front.lite.gallery/done?a=1&a=2&q=x+y&e=%2F%26%zz&flag&=v&transfer_id=${allowed.transferId}#frag?x=1&y`);
+      assert.ok(await channel.get(config.AMQP_QUEUE, { noAck: true }), 'its job, taken off the queue');
     });
 
     test('a successful exchange queues a sealed job, then redirects to the success link', async () => {

@@ -24,6 +24,8 @@ interface TransferRouteDeps {
   source: TransferStatusSource;
   watchers: TransferWatchers;
   streams: EventStreamSettings;
+  /** CORS for the operation and its stream, which the gallery's pages read cross-origin. */
+  cors: RequestHandler;
   logger: Logger;
 }
 
@@ -34,7 +36,7 @@ interface TransferRouteDeps {
 export function transferRoutes(deps: TransferRouteDeps): Router {
   const router = Router();
 
-  router.get('/cloud_archive/transfers/:id', async (req, res, next) => {
+  router.route('/cloud_archive/transfers/:id').all(deps.cors).get(async (req, res, next) => {
     try {
       const op = await deps.source.get(req.params.id);
       if (!op) return void res.status(404).json(NOT_FOUND);
@@ -44,7 +46,7 @@ export function transferRoutes(deps: TransferRouteDeps): Router {
     }
   });
 
-  router.get('/cloud_archive/transfers/:id/events', eventStream(deps));
+  router.route('/cloud_archive/transfers/:id/events').all(deps.cors).get(eventStream(deps));
 
   router.get('/cloud_archive/transfers/:id/view', (req, res) => {
     res
