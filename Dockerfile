@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # One image for every role: `docker run IMAGE api|bridge|worker` (and `sandbox` for the demo emulators).
-# Node is pinned to the version CI tests with; Debian (glibc), not Alpine: the Temporal worker's native core needs glibc.
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# Node: the current LTS line, pinned (Node 20 is past its end of life; the tests also pass on it, see
+# docs/deployment.md). Debian (glibc), not Alpine: the Temporal worker's native core needs glibc.
+ARG NODE_IMAGE=node:26.10.0-bookworm-slim
 
 # Compiles TypeScript and prebuilds the Temporal workflow bundle, with dev dependencies.
 FROM ${NODE_IMAGE} AS build
