@@ -4,13 +4,15 @@
 #   kustomize      built with `go install` (its module has no `replace` directive)
 #   k8s-openapi    Kubernetes' own OpenAPI v2 spec, from the k8s.io/kubernetes module of the pinned release
 #   compose-spec   the Compose specification schema that Docker Compose embeds (compose-go module)
-#   keda-crds      KEDA's CustomResourceDefinitions (for the optional keda-temporal-scaler component)
+#   keda-crds      KEDA's CustomResourceDefinitions (the keda-temporal-scaler component, on in prod)
+#   prom-op-crds   the Prometheus Operator's PodMonitor CRD (the optional prometheus-operator component)
 # Usage: scripts/deploy-tools.sh [--offline]   (--offline: fail instead of fetching what is missing)
 set -euo pipefail
 KUSTOMIZE_VERSION=v5.8.1
 KUBERNETES_VERSION=v1.35.4  # the oldest Kubernetes minor still supported upstream when this was written
 COMPOSE_GO_VERSION=v2.16.2
 KEDA_VERSION=v2.21.0
+PROMETHEUS_OPERATOR_VERSION=v0.85.0
 CACHE="${CLOUD_ARCHIVE_TOOLS:-$HOME/.cache/cloud-archive}"
 OFFLINE=false
 [ "${1:-}" = "--offline" ] && OFFLINE=true
@@ -49,8 +51,13 @@ KEDA_CRDS="$CACHE/keda-$KEDA_VERSION"
 need "KEDA $KEDA_VERSION CRDs" "$KEDA_CRDS/keda.sh_scaledobjects.yaml" \
   || module_file "github.com/kedacore/keda/v2@$KEDA_VERSION" config/crd/bases/keda.sh_scaledobjects.yaml "$KEDA_CRDS/keda.sh_scaledobjects.yaml"
 
+PROMETHEUS_OPERATOR_CRDS="$CACHE/prometheus-operator-$PROMETHEUS_OPERATOR_VERSION"
+need "Prometheus Operator $PROMETHEUS_OPERATOR_VERSION PodMonitor CRD" "$PROMETHEUS_OPERATOR_CRDS/monitoring.coreos.com_podmonitors.yaml" \
+  || module_file "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml "$PROMETHEUS_OPERATOR_CRDS/monitoring.coreos.com_podmonitors.yaml"
+
 echo "KUSTOMIZE=$KUSTOMIZE"
 echo "KUBERNETES_OPENAPI=$OPENAPI"
 echo "KUBERNETES_VERSION=$KUBERNETES_VERSION"
 echo "COMPOSE_SPEC=$COMPOSE_SPEC"
 echo "KEDA_CRDS=$KEDA_CRDS"
+echo "PROMETHEUS_OPERATOR_CRDS=$PROMETHEUS_OPERATOR_CRDS"

@@ -91,6 +91,15 @@ export class ConfirmSession {
     });
   }
 
+  /**
+   * One round trip on the confirm channel: proves the connection still answers (a half-open TCP connection looks
+   * open for minutes) and the queue is there. A missing queue closes the channel, so the next use reconnects and
+   * declares it again.
+   */
+  async probe(): Promise<void> {
+    await this.channel.checkQueue(this.queue);
+  }
+
   async close(): Promise<void> {
     this.#alive = false;
     await this.connection.close().catch(() => undefined);

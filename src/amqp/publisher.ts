@@ -65,10 +65,10 @@ export class JobPublisher implements JobPublisherLike {
     }
   }
 
-  /** True when a connection is open or can be opened within the publish timeout. */
-  async ready(): Promise<boolean> {
+  /** True when the publishing channel (opened now if need be) answers RabbitMQ within `timeoutMs`. */
+  async ready(timeoutMs = this.options.timeoutMs): Promise<boolean> {
     try {
-      await withDeadline(this.#connected(), Date.now() + this.options.timeoutMs);
+      await withDeadline(this.#connected().then((session) => session.probe()), Date.now() + timeoutMs);
       return true;
     } catch {
       return false;

@@ -18,6 +18,11 @@ import { StreamLimiter } from './transfers/stream-limits';
 import type { TransferWatchers } from './transfers/watchers';
 import { createTransferRequestSchema } from './transfer-request';
 
+export interface ApiShutdown {
+  readonly draining: boolean;
+  readonly closing: AbortSignal;
+}
+
 export interface AppDeps {
   config: Config;
   publisher: JobPublisherLike;
@@ -25,12 +30,14 @@ export interface AppDeps {
   claim: ConsentClaim;
   logger: Logger;
   readiness: () => Promise<Readiness>;
+  /** The server's shutdown: readiness fails while it drains, event streams end when it closes. Absent: never. */
+  shutdown?: ApiShutdown;
   /** Transfer status endpoints (need Temporal); left out by tests of the consent flow alone. */
   transfers?: { source: TransferStatusSource; watchers: TransferWatchers };
 }
 
 /** The API's routes, without listening: tests and launchers decide where it runs. */
-export function createApp({ config, publisher, claim, logger, readiness, transfers }: AppDeps): Express {
+export function createApp({ config, publisher, claim, logger, readiness, shutdown, transfers }: AppDeps): Express {
   const sealer = new Sealer(config.SECRET_KEY, config.SECRET_KEYS_PREVIOUS);
   logger.info(sealer.keyIds, 'sealing keys');
   const consent = consentProviders(config);
@@ -43,18 +50,22 @@ export function createApp({ config, publisher, claim, logger, readiness, transfe
   app.use(httpMetrics);
   app.use(securityHeaders);
   app.get('/metrics', metricsEndpoint); // not under /cloud_archive: the Ingress does not expose it
-  app.use(healthRoutes(readiness));
+  app.use(healthRoutes({ readiness, draining: () => shutdown?.draining ?? false }));
   // Called by the gallery's pages with fetch (cross-origin); the callback below is a plain navigation.
+  // application/json is not a "simple" content type, so the page's fetch always asks for content-type.
   app
     .route('/cloud_archive')
-    .all(cors({ origins: config.CORS_ORIGINS, logger, methods: ['POST'] }))
+    .all(cors({ origins: config.CORS_ORIGINS, logger, methods: ['POST'], headers: ['content-type'] }))
     .post(requireJson, jsonBody, startTransfer({ schema, sealer, consent, logger }));
   for (const provider of consent.values()) {
     app.get(provider.callbackPath, oauthCallback({ sealer, provider, publisher, claim, logger }));
   }
   if (transfers) {
     const limiter = new StreamLimiter({ total: config.SSE_MAX_STREAMS, perClient: config.SSE_MAX_STREAMS_PER_CLIENT });
-    app.use(transferRoutes({ ...transfers, streams: { limiter, maxLifetimeMs: config.SSE_STREAM_MAX_SECONDS * 1000 }, logger }));
+    const streams = { limiter, maxLifetimeMs: config.SSE_STREAM_MAX_SECONDS * 1000, closing: shutdown?.closing ?? new AbortController().signal };
+    // The gallery's success page follows its transfer with fetch and EventSource (a polyfill may send Last-Event-ID).
+    const crossOrigin = cors({ origins: config.CORS_ORIGINS, logger, methods: ['GET'], headers: ['last-event-id'] });
+    app.use(transferRoutes({ ...transfers, streams, cors: crossOrigin, logger }));
   }
   app.use(docsRoutes(config));
   app.use(notFound);

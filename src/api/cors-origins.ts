@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 /**
- * `CORS_ORIGINS`: the gallery origins whose pages may call `POST /cloud_archive` from the browser.
+ * `CORS_ORIGINS`: the gallery origins whose pages may call the API from the browser: `POST /cloud_archive`, and
+ * follow a transfer (`GET /cloud_archive/transfers/{id}` and its `/events`).
  * An entry is `scheme://host[:port]` or `scheme://*.domain[:port]` (any subdomain of domain, at any depth, not
  * domain itself). Scheme and port are part of an origin: `https://*.lite.gallery` allows neither
  * `http://x.lite.gallery` nor `https://x.lite.gallery:8443`.

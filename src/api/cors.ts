@@ -11,17 +11,20 @@ export interface CorsOptions {
   logger: Logger;
   /** Methods the route answers cross-origin, e.g. ['POST']. */
   methods: readonly string[];
+  /** Request headers a page may send beyond the CORS-safelisted ones, e.g. ['content-type'] for JSON. */
+  headers: readonly string[];
 }
 
 /**
- * CORS for a route called by `fetch` from the gallery's pages. The allowed origin is echoed, never `*`: browsers
+ * CORS for a route called by `fetch` (or EventSource) from the gallery's pages. The allowed origin is echoed, never `*`: browsers
  * reject `*` when the page sends credentials, and we do not control whether it does. Credentials are allowed
  * for the same reason, although the API reads no cookie. A foreign origin gets no CORS headers, so the browser
  * keeps the answer from its page; the request itself still runs, since requests from our own origin and
  * non-browser clients are fine and an attacker could omit the header anyway.
  */
-export function cors({ origins, logger, methods }: CorsOptions): RequestHandler {
+export function cors({ origins, logger, methods, headers }: CorsOptions): RequestHandler {
   const allowMethods = methods.join(', ');
+  const allowHeaders = headers.join(', ');
   return (req, res, next) => {
     // The answer differs per Origin: shared caches must not hand one origin's answer to another.
     res.vary('Origin');
@@ -39,8 +42,7 @@ export function cors({ origins, logger, methods }: CorsOptions): RequestHandler 
     if (!preflight) return next();
     res.set({
       'Access-Control-Allow-Methods': allowMethods,
-      // application/json is not a "simple" content type, so the page's fetch always asks for this one.
-      'Access-Control-Allow-Headers': 'content-type',
+      'Access-Control-Allow-Headers': allowHeaders,
       'Access-Control-Max-Age': String(PREFLIGHT_MAX_AGE_SECONDS),
     });
     res.status(204).end();

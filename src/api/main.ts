@@ -9,9 +9,11 @@ async function main(): Promise<void> {
   const api = await startApi(config, logger);
   logger.info({ url: api.url, public_url: config.PUBLIC_URL }, 'API listening');
 
-  const shutdown = (signal: NodeJS.Signals): void => {
+  // SIGTERM (Kubernetes, compose): drain first, so the load balancer stops sending requests before we stop taking
+  // them. SIGINT (Ctrl-C): nobody is routing here, close at once.
+  const stop = (signal: NodeJS.Signals, how: () => Promise<void>): void => {
     logger.info({ signal }, 'shutting down');
-    api.close().then(
+    how().then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err: (err as Error).message }, 'unclean shutdown');
@@ -19,8 +21,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', () => stop('SIGTERM', api.drain));
+  process.once('SIGINT', () => stop('SIGINT', api.close));
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,4 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { JobPublisher } from '../amqp/publisher';
 import { LazyTemporalClient } from '../bridge/temporal-client';
 import type { Config } from '../config';
@@ -7,19 +6,23 @@ import type { Logger } from '../shared/logger';
 import { withdrawTransfer } from '../temporal/withdraw';
 import { createApp } from './app';
 import { consentClaimer } from './consent-claim';
+import { GracefulServer } from './graceful-server';
 import { queueTransfer } from './queue-transfer';
 import { TransferStatusSource } from './transfers/status-source';
 import { TransferWatchers } from './transfers/watchers';
 import { temporalReachable } from './temporal-probe';
 
 const READINESS_TIMEOUT_MS = 2_000;
-/** How long shutdown waits for in-flight requests (a callback may be waiting on a confirm) before cutting them. */
-const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface RunningApi {
   url: string;
   /** Stops accepting connections, lets in-flight requests finish, then closes RabbitMQ and Temporal. */
   close(): Promise<void>;
+  /**
+   * SIGTERM's way: /readyz turns 503 at once while requests are still accepted for SHUTDOWN_DRAIN_SECONDS (so the
+   * load balancer stops sending them), then close().
+   */
+  drain(): Promise<void>;
 }
 
 /** Runs the API in this process on `config.PORT` (0 = any free port). */
@@ -31,6 +34,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     logger,
   });
   const temporal = new LazyTemporalClient(config);
+  const server = new GracefulServer();
   const source = new TransferStatusSource(temporal);
   const queued = queueTransfer({
     publisher,
@@ -49,40 +53,31 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     claim: consentClaimer(temporal, config.TEMPORAL_TASK_QUEUE),
     transfers: { source, watchers: new TransferWatchers(source, logger) },
     logger,
+    shutdown: server,
     readiness: async () => {
-      const [amqp, temporalUp] = await Promise.all([publisher.ready(), temporalReachable(temporal, READINESS_TIMEOUT_MS)]);
+      const [amqp, temporalUp] = await Promise.all([publisher.ready(READINESS_TIMEOUT_MS), temporalReachable(temporal, READINESS_TIMEOUT_MS)]);
       return { amqp, temporal: temporalUp };
     },
   });
 
-  const server = http.createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.PORT, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const port = await server.listen(app, config.PORT);
   void publisher.ready(); // open the connection now, so the first callback does not pay for it
 
-  const { port } = server.address() as AddressInfo;
+  const close = async (): Promise<void> => {
+    const closed = server.close();
+    logger.info('listener closed: finishing the requests in flight');
+    await closed;
+    await publisher.close();
+    await temporal.close();
+  };
   return {
     url: `http://127.0.0.1:${port}`,
-    close: async () => {
-      await closeServer(server);
-      await publisher.close();
-      await temporal.close();
+    close,
+    drain: async () => {
+      server.drain();
+      logger.info({ pause_seconds: config.SHUTDOWN_DRAIN_SECONDS }, 'draining: /readyz is 503, still serving until the pause is over');
+      await sleep(config.SHUTDOWN_DRAIN_SECONDS * 1000);
+      await close();
     },
   };
-}
-
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    const cutOff = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-    server.close(() => {
-      clearTimeout(cutOff);
-      resolve();
-    });
-    server.closeIdleConnections(); // keep-alive sockets with no request in flight
-  });
 }

@@ -49,6 +49,8 @@ const schema = z.object({
   SSE_MAX_STREAMS_PER_CLIENT: positiveInt.default(20),
   /** An event stream is ended after this long; the browser's EventSource reconnects 2 s later with Last-Event-ID. */
   SSE_STREAM_MAX_SECONDS: positiveInt.default(600),
+  /** After SIGTERM the API answers /readyz 503 but keeps serving this long, so the load balancer moves away first. */
+  SHUTDOWN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(120).default(5),
 
   AMQP_URL: z.string().regex(/^amqps?:\/\//, 'must start with amqp:// or amqps://').default('amqp://guest:guest@127.0.0.1:5672'),
   AMQP_QUEUE: z.string().min(1).max(200).regex(/^[\w.:-]+$/).default('cloud_archive.transfers'),

@@ -5,6 +5,7 @@
  */
 export interface ConsentOutcome {
   location: URL;
+  /** The success link's transfer id; null on a fail link (which names its attempt's id too, beside `reason`). */
   transferId: string | null;
   /** Every URL visited, for failure messages. */
   chain: string[];
@@ -22,7 +23,7 @@ export async function runConsent(apiUrl: string, body: Record<string, string>, s
     if (!location) throw new Error(`no redirect from ${new URL(url).pathname} (HTTP ${r.status}): ${(await r.text()).slice(0, 300)}\nchain: ${chain.join(' → ')}`);
     const next = new URL(location, url);
     chain.push(next.toString());
-    if (stopAt(next)) return { location: next, transferId: next.searchParams.get('transfer_id'), chain };
+    if (stopAt(next)) return { location: next, transferId: next.searchParams.has('reason') ? null : next.searchParams.get('transfer_id'), chain };
     url = next.toString();
   }
   throw new Error(`too many redirects: ${chain.join(' → ')}`);

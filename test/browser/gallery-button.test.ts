@@ -129,10 +129,10 @@ describe('the gallery button in Chromium', () => {
       const landed = await answerConsent(page, 'Deny');
       assert.equal(landed.pathname, '/failed', 'the fail link');
       assert.equal(landed.searchParams.get('reason'), 'access_denied');
-      assert.equal(landed.searchParams.get('transfer_id'), null);
       assert.equal(await page.locator('#reason').getAttribute('data-reason'), 'access_denied', 'the fail page loaded');
       const notStarted = stack.apiLogs.filter((l) => l.msg === 'transfer not started' && l.reason === 'access_denied');
       assert.equal(notStarted.length, 1, 'the API logged the denial');
+      assert.equal(landed.searchParams.get('transfer_id'), notStarted[0]!.transfer_id, 'the fail link names the attempt, as the log does');
       assert.equal(stack.apiLogs.filter((l) => l.msg === 'transfer queued' && l.transfer_id === notStarted[0]!.transfer_id).length, 0);
     });
   });

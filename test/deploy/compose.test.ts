@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { SHUTDOWN_GRACE_MS } from '../../src/api/graceful-server';
 import { parseConfig } from '../../src/config';
 import { freePort, temporalCliPath } from '../../src/devtools/temporal-server';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
@@ -126,6 +127,7 @@ describe('docker-compose.yml', () => {
     assert.ok(compose.services.api!.ports!.includes(`127.0.0.1:${new URL(api.PUBLIC_URL).port}:${api.PORT}`), 'PUBLIC_URL reaches the API');
     const grace = parseConfig(containerEnv('worker')).WORKER_SHUTDOWN_GRACE_SECONDS;
     assert.ok(parseInt(compose.services.worker!.stop_grace_period!, 10) > grace, 'docker waits for the graceful shutdown');
+    assert.ok(parseInt(compose.services.api!.stop_grace_period!, 10) >= api.SHUTDOWN_DRAIN_SECONDS + SHUTDOWN_GRACE_MS / 1000 + 5, 'docker waits for the API to drain');
   });
 
   test('the sandbox profile replaces Google and the gallery, and is on by default in .env.example', () => {

@@ -36,8 +36,13 @@ describe('Dockerfile', () => {
     const froms = instructions.filter((i) => i.op === 'FROM');
     assert.deepEqual(froms.map((f) => f.stage), ['build', 'deps', 'runtime']);
     const arg = instructions.find((i) => i.op === 'ARG' && i.args.startsWith('NODE_IMAGE='))!.args.split('=')[1]!;
-    assert.match(arg, /^node:20\.\d+\.\d+-bookworm-slim$/, 'a full Node 20 version, glibc');
-    assert.equal(arg.split(':')[1]!.split('-')[0], process.versions.node, 'the Node version the tests run on');
+    assert.match(arg, /^node:\d+\.\d+\.\d+-bookworm-slim$/, 'a full Node version, glibc');
+    const version = arg.split(':')[1]!.split('-')[0]!;
+    const [major, testedMajor] = [version, process.versions.node].map((v) => Number(v.split('.')[0]));
+    assert.equal(major! % 2, 0, 'an LTS line (even major)');
+    assert.ok(major! >= testedMajor!, `not older than the Node these tests run on (${process.versions.node})`);
+    // On the image's line (docs/deployment.md: the tests on the image's Node), exactly the image's version.
+    if (major === testedMajor) assert.equal(version, process.versions.node, 'the Node version the tests run on');
     assert.ok(stage('build').some((i) => i.op === 'RUN' && /npm ci --no-audit/.test(i.args)));
     assert.ok(stage('deps').some((i) => i.op === 'RUN' && /npm ci --omit=dev/.test(i.args)));
     const runtimeCopies = stage('runtime').filter((i) => i.op === 'COPY').map((i) => i.args);
@@ -60,7 +65,7 @@ describe('Dockerfile', () => {
     assert.match(runtime.find((i) => i.op === 'USER')!.args, /^[1-9]\d*:[1-9]\d*$/, 'numeric, non-root (runAsNonRoot can verify it)');
     const defaults = parseConfig(Object.fromEntries([...codeEnv().required].map((k) => [k, k.endsWith('_URL') ? 'https://x.example' : 'x'.repeat(40)])));
     const exposed = runtime.find((i) => i.op === 'EXPOSE')!.args.split(' ').map(Number);
-    assert.deepEqual(exposed, [defaults.PORT, defaults.WORKER_HEALTH_PORT, defaults.BRIDGE_HEALTH_PORT]);
+    assert.deepEqual(exposed, [defaults.PORT, defaults.WORKER_HEALTH_PORT, defaults.BRIDGE_HEALTH_PORT, defaults.WORKER_SDK_METRICS_PORT]);
     const healthcheck = runtime.find((i) => i.op === 'HEALTHCHECK')!.args;
     const script = compiledPath('scripts/healthcheck.ts');
     assert.ok(healthcheck.includes(`/app/${script}`));

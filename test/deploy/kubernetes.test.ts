@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { SHUTDOWN_GRACE_MS } from '../../src/api/graceful-server';
 import { parseConfig } from '../../src/config';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 import { ROOT, codeEnv, imageEnv, K8sObject, kubernetesValidator, kustomizeBuild, loadYaml, yamlFiles } from './support';
@@ -20,6 +21,7 @@ type Container = {
   livenessProbe?: Probe;
   readinessProbe?: Probe;
   volumeMounts?: Array<{ name: string; mountPath: string }>;
+  lifecycle?: { preStop?: unknown };
 };
 type Probe = { httpGet?: { path: string; port: string | number } };
 type PodSpec = { containers: Container[]; securityContext?: Record<string, unknown>; terminationGracePeriodSeconds?: number; automountServiceAccountToken?: boolean };
@@ -37,13 +39,17 @@ const rendered: Record<string, K8sObject[]> = {
 const scratch = mkdtempSync(join(tmpdir(), 'k8s-components-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** The prod overlay with the optional components, as an operator would add them. */
+/** An overlay (prod unless named) with optional components, as an operator would add them. */
 function withComponents(...components: string[]): K8sObject[] {
+  return overlayWith('prod', ...components);
+}
+
+function overlayWith(overlay: string, ...components: string[]): K8sObject[] {
   const dir = mkdtempSync(join(scratch, 'overlay-'));
   writeFileSync(
     join(dir, 'kustomization.yaml'),
     // kustomize takes no absolute paths.
-    ['resources:', `  - ${relative(dir, join(ROOT, 'k8s/overlays/prod'))}`, 'components:', ...components.map((c) => `  - ${relative(dir, join(ROOT, 'k8s/components', c))}`)].join('\n'),
+    ['resources:', `  - ${relative(dir, join(ROOT, 'k8s/overlays', overlay))}`, 'components:', ...components.map((c) => `  - ${relative(dir, join(ROOT, 'k8s/components', c))}`)].join('\n'),
   );
   return kustomizeBuild(dir);
 }
@@ -71,9 +77,10 @@ describe('Kubernetes manifests', () => {
 
   test('base, stage and prod render, and with the optional components too', () => {
     for (const [name, objects] of Object.entries(rendered)) assert.ok(objects.length >= 10, `${name}: ${objects.length} objects`);
-    const keda = withComponents('keda-temporal-scaler');
-    assert.ok(keda.some((o) => o.kind === 'ScaledObject'));
-    assert.ok(!keda.some((o) => o.kind === 'HorizontalPodAutoscaler'), 'KEDA and a CPU HPA would fight over the replicas');
+    for (const keda of [rendered.prod!, overlayWith('stage', 'keda-temporal-scaler')]) {
+      assert.ok(keda.some((o) => o.kind === 'ScaledObject'));
+      assert.ok(!keda.some((o) => o.kind === 'HorizontalPodAutoscaler'), 'KEDA and a CPU HPA would fight over the replicas');
+    }
     const mtls = withComponents('temporal-cloud-mtls');
     const data = configMapData(mtls);
     assert.equal(data.TEMPORAL_TLS, 'true');
@@ -88,7 +95,7 @@ describe('Kubernetes manifests', () => {
     const validate = kubernetesValidator();
     const objects: Array<[string, K8sObject]> = [
       ...Object.entries(rendered).flatMap(([name, list]) => list.map((o): [string, K8sObject] => [name, o])),
-      ...withComponents('keda-temporal-scaler', 'temporal-cloud-mtls').map((o): [string, K8sObject] => ['components', o]),
+      ...withComponents('prometheus-operator', 'temporal-cloud-mtls').map((o): [string, K8sObject] => ['components', o]),
       ['secret template', secretTemplate],
       ...(loadYaml('k8s/temporal/search-attributes-job.yaml') as K8sObject[]).map((o): [string, K8sObject] => ['temporal', o]),
     ];
@@ -195,14 +202,27 @@ describe('Kubernetes manifests', () => {
       const grace = Number(config.WORKER_SHUTDOWN_GRACE_SECONDS ?? parseConfig(minimalEnv()).WORKER_SHUTDOWN_GRACE_SECONDS);
       const worker = find<Deployment>(objects, 'Deployment', 'cloud-archive-worker');
       assert.ok(worker.spec.template.spec.terminationGracePeriodSeconds! >= grace + 15, 'room for the drain and connection close after the grace');
-      assert.equal(worker.spec.replicas, undefined, 'the HPA owns the replica count');
-      const hpa = find<K8sObject & { spec: any }>(objects, 'HorizontalPodAutoscaler', 'cloud-archive-worker');
-      assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: worker.metadata.name });
-      assert.ok(hpa.spec.minReplicas >= 1 && hpa.spec.maxReplicas > hpa.spec.minReplicas);
-      for (const role of ['api', 'bridge']) {
-        const deployment = find<Deployment>(objects, 'Deployment', `cloud-archive-${role}`);
-        assert.ok(deployment.spec.template.spec.terminationGracePeriodSeconds! > 10, `${role}: longer than the API's 10 s drain`);
+      assert.equal(worker.spec.replicas, undefined, 'the autoscaler owns the replica count');
+      if (overlay === 'prod') {
+        const scaled = find<K8sObject & { spec: any }>(objects, 'ScaledObject', 'cloud-archive-worker');
+        assert.equal(scaled.spec.scaleTargetRef.name, worker.metadata.name);
+        assert.ok(scaled.spec.minReplicaCount >= 2 && scaled.spec.maxReplicaCount > scaled.spec.minReplicaCount);
+      } else {
+        const hpa = find<K8sObject & { spec: any }>(objects, 'HorizontalPodAutoscaler', 'cloud-archive-worker');
+        assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: worker.metadata.name });
+        assert.ok(hpa.spec.minReplicas >= 1 && hpa.spec.maxReplicas > hpa.spec.minReplicas);
       }
+      const bridge = find<Deployment>(objects, 'Deployment', 'cloud-archive-bridge');
+      assert.ok(bridge.spec.template.spec.terminationGracePeriodSeconds! > 10, 'bridge: room to finish its workflow starts');
+    });
+
+    test(`${overlay}: the API outlives its drain pause and the grace for requests in flight, with no preStop pause on top`, () => {
+      const objects = rendered[overlay]!;
+      const drain = Number(configMapData(objects).SHUTDOWN_DRAIN_SECONDS ?? parseConfig(minimalEnv()).SHUTDOWN_DRAIN_SECONDS);
+      assert.ok(drain >= 5, `SHUTDOWN_DRAIN_SECONDS=${drain}: too short for the ingress to drop the endpoint`);
+      const pod = find<Deployment>(objects, 'Deployment', 'cloud-archive-api').spec.template.spec;
+      assert.ok(pod.terminationGracePeriodSeconds! >= drain + SHUTDOWN_GRACE_MS / 1000 + 5, `terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds}`);
+      assert.equal(pod.containers[0]!.lifecycle?.preStop, undefined, 'the API pauses itself; a preStop sleep would add to it');
     });
 
     test(`${overlay}: the ConfigMap and the Secret template set every variable the code needs, and only those`, () => {
@@ -244,8 +264,7 @@ describe('Kubernetes manifests', () => {
     assert.equal(container.env.find((e: any) => e.name === 'TEMPORAL_ADDRESS').value, temporalAddress);
   });
 
-  test('the KEDA scaler watches the task queue the workers poll', () => {
-    const objects = withComponents('keda-temporal-scaler');
+  for (const [where, objects] of [['prod', rendered.prod!], ['stage with the component', overlayWith('stage', 'keda-temporal-scaler')]] as const) test(`${where}: the KEDA scaler watches the Temporal namespace and task queue the workers poll`, () => {
     const config = configMapData(objects);
     const scaled = find<K8sObject & { spec: any }>(objects, 'ScaledObject', 'cloud-archive-worker');
     const trigger = scaled.spec.triggers[0];
@@ -255,6 +274,42 @@ describe('Kubernetes manifests', () => {
     assert.equal(trigger.metadata.taskQueue, config.TEMPORAL_TASK_QUEUE);
     assert.equal(scaled.spec.scaleTargetRef.name, 'cloud-archive-worker');
   });
+
+  for (const overlay of Object.keys(OVERLAYS)) {
+    test(`${overlay}: every metrics port is declared and scraped: annotations, or the prometheus-operator component's PodMonitor`, () => {
+      const metricsPorts = { api: ['PORT'], bridge: ['BRIDGE_HEALTH_PORT'], worker: ['WORKER_HEALTH_PORT', 'WORKER_SDK_METRICS_PORT'] } as const;
+      const defaults = parseConfig(minimalEnv());
+      const plain = rendered[overlay]!;
+      const monitored = overlayWith(overlay, 'prometheus-operator');
+      const config = configMapData(plain);
+      const monitor = find<K8sObject & { spec: any }>(monitored, 'PodMonitor', 'cloud-archive');
+      const scrapedPortNames = new Set(monitor.spec.podMetricsEndpoints.map((e: { port: string; path: string }) => (assert.equal(e.path, '/metrics'), e.port)));
+      for (const [role, variables] of Object.entries(metricsPorts)) {
+        const numberOf = (variable: string) => Number(config[variable] ?? defaults[variable as keyof typeof defaults]);
+        const template = find<Deployment>(plain, 'Deployment', `cloud-archive-${role}`).spec.template as { metadata: { annotations?: Record<string, string> }; spec: PodSpec };
+        const ports = template.spec.containers[0]!.ports!;
+        for (const variable of variables) assert.ok(ports.some((p) => p.containerPort === numberOf(variable)), `${role}: ${variable} declared`);
+        assert.deepEqual(template.metadata.annotations, { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(numberOf(variables[0])), 'prometheus.io/path': '/metrics' }, role);
+
+        const withOperator = find<Deployment>(monitored, 'Deployment', `cloud-archive-${role}`).spec.template as { metadata: { labels: Record<string, string>; annotations?: unknown } };
+        assert.equal(withOperator.metadata.annotations, undefined, `${role}: not scraped twice`);
+        assert.ok(Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => withOperator.metadata.labels[k] === v), `${role}: selected by the PodMonitor`);
+        for (const variable of variables) {
+          const name = ports.find((p) => p.containerPort === numberOf(variable))!.name!;
+          assert.ok(scrapedPortNames.has(name), `${role}: ${variable} (port ${name}) scraped by the PodMonitor`);
+        }
+      }
+    });
+
+    test(`${overlay}: sets its own image tag, and every role runs it`, () => {
+      const [kustomization] = loadYaml(`k8s/overlays/${overlay}/kustomization.yaml`) as Array<{ images?: Array<{ name: string; newTag?: string }> }>;
+      const [image] = kustomization!.images ?? [];
+      assert.ok(image?.newTag, 'the overlay names the tag');
+      for (const role of Object.keys(ROLES)) {
+        assert.equal(find<Deployment>(rendered[overlay]!, 'Deployment', `cloud-archive-${role}`).spec.template.spec.containers[0]!.image, `${image.name}:${image.newTag}`);
+      }
+    });
+  }
 });
 
 function configMapName(objects: K8sObject[]): string {

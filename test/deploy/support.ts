@@ -18,6 +18,7 @@ export interface DeployTools {
   KUBERNETES_VERSION: string;
   COMPOSE_SPEC: string;
   KEDA_CRDS: string;
+  PROMETHEUS_OPERATOR_CRDS: string;
 }
 
 let tools: DeployTools | undefined;
@@ -97,7 +98,7 @@ function errorsOf(validate: ValidateFunction): string[] {
 }
 
 let k8sValidator: Validate | undefined;
-/** Validates built-in kinds against the pinned Kubernetes release's OpenAPI spec and KEDA's kinds against its CRDs. */
+/** Validates built-in kinds against the pinned Kubernetes release's OpenAPI spec, KEDA's and the Prometheus Operator's kinds against their CRDs. */
 export function kubernetesValidator(): Validate {
   if (k8sValidator) return k8sValidator;
   const swagger = JSON.parse(readFileSync(deployTools().KUBERNETES_OPENAPI, 'utf8')) as { definitions: Record<string, Schema> };
@@ -114,8 +115,9 @@ export function kubernetesValidator(): Validate {
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   ajv.addSchema({ $id: 'k8s', definitions });
   const validators = new Map<string, ValidateFunction>();
-  for (const file of readdirSync(deployTools().KEDA_CRDS)) {
-    for (const crd of loadYaml(readFileSync(join(deployTools().KEDA_CRDS, file), 'utf8'), file) as Array<Record<string, any>>) {
+  const crdFiles = [deployTools().KEDA_CRDS, deployTools().PROMETHEUS_OPERATOR_CRDS].flatMap((dir) => readdirSync(dir).map((file) => join(dir, file)));
+  for (const file of crdFiles) {
+    for (const crd of loadYaml(readFileSync(file, 'utf8'), file) as Array<Record<string, any>>) {
       for (const version of crd.spec.versions as Array<{ name: string; schema: { openAPIV3Schema: unknown } }>) {
         validators.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, ajv.compile(strictify(version.schema.openAPIV3Schema) as Schema));
       }

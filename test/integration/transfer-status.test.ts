@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { Client } from '@temporalio/client';
 import pino from 'pino';
 import { createApp } from '../../src/api/app';
+import { GracefulServer } from '../../src/api/graceful-server';
 import { STATUS_READING_MS, TransferStatusSource } from '../../src/api/transfers/status-source';
 import { TransferWatchers } from '../../src/api/transfers/watchers';
 import { sampleFiles } from '../helpers/drive-tree';
@@ -193,6 +194,31 @@ describe('transfer status under load', () => {
       } finally {
         for (const stream of open) stream.abort();
       }
+    });
+
+    test('end when the API closes (SIGTERM, after the drain pause), so the browser reconnects to another replica', async () => {
+      const logger = pino({ level: 'silent' });
+      const source = new TransferStatusSource({ get: async () => stack.client });
+      source.markQueued(transferId); // as the API that queued it knows it
+      const server = new GracefulServer();
+      const app = createApp({
+        config: stack.config,
+        publisher: { publish: () => Promise.reject(new Error('this API only reports status')) },
+        claim: () => Promise.reject(new Error('this API only reports status')),
+        logger,
+        readiness: async () => ({ amqp: true, temporal: true }),
+        shutdown: server,
+        transfers: { source, watchers: new TransferWatchers(source, logger) },
+      });
+      const port = await server.listen(app, 0);
+      const abort = new AbortController();
+      const res = await fetch(`http://127.0.0.1:${port}/cloud_archive/transfers/${transferId}/events`, { signal: abort.signal });
+      assert.equal(res.status, 200);
+      const closed = server.close();
+      const body = await readToEnd(res, () => abort.abort(), 2_000, 'the stream to end when its server closes (its lifetime is 5 s)');
+      assert.match(body, /^retry: 2000$/m, 'the browser reconnects');
+      assert.match(body, /event: operation\ndata: .*"state":"queued"/);
+      await closed;
     });
 
     test(`end after their lifetime (${LIFETIME_SECONDS} s); the reconnect with Last-Event-ID is sent nothing old`, async () => {

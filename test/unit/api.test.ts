@@ -177,6 +177,7 @@ describe('API', { timeout: 20_000 }, () => {
     const location = new URL(res.headers.get('location')!);
     assert.equal(`${location.origin}${location.pathname}`, 'https://front.lite.gallery/failed');
     assert.equal(location.searchParams.get('lang'), 'ru', 'the fail link keeps its own query');
+    assert.ok(location.searchParams.get('transfer_id'), 'the fail link names the attempt');
     return location.searchParams.get('reason');
   }
 
@@ -346,6 +347,30 @@ describe('API', { timeout: 20_000 }, () => {
       assert.equal(await channel.get(config.AMQP_QUEUE, { noAck: true }), false, 'the second queued nothing');
     });
 
+    test('links with odd query strings and fragments come back byte for byte, with our parameters added', async () => {
+      const success = 'https://front.lite.gallery/done?a=1&a=2&q=x+y&e=%2F%26%zz&flag&=v&transfer_id=old#frag?x=1&y';
+      const fail = 'https://front.lite.gallery/failed?lang=ru&lang=en&r%65ason=x&b=%E2%9C%93#a&b';
+      const start = async () => {
+        const res = await post({ ...validBody, redirect_success_link: success, redirect_fail_link: fail });
+        assert.equal(res.status, 200);
+        const { redirect_to, transfer_id } = (await res.json()) as { redirect_to: string; transfer_id: string };
+        return { state: new URL(redirect_to).searchParams.get('state')!, transferId: transfer_id };
+      };
+
+      const denied = await start();
+      const failed = await callback({ state: denied.state, error: 'access_denied' });
+      assert.equal(failed.headers.get('location'), `https://front.lite.gallery/failed?lang=ru&lang=en&b=%E2%9C%93&reason=access_denied&transfer_id=${denied.transferId}#a&b`);
+
+      const allowed = await start();
+      google.reply = {
+        status: 200,
+        body: { access_token: ACCESS_TOKEN, refresh_token: REFRESH_TOKEN, scope: DRIVE_FILE, token_type: 'Bearer', expires_in: 3599 },
+      };
+      const succeeded = await callback({ state: allowed.state, code: '4/auth-code', scope: DRIVE_FILE });
+      assert.equal(succeeded.headers.get('location'), `https://front.lite.gallery/done?a=1&a=2&q=x+y&e=%2F%26%zz&flag&=v&transfer_id=${allowed.transferId}#frag?x=1&y`);
+      assert.ok(await channel.get(config.AMQP_QUEUE, { noAck: true }), 'its job, taken off the queue');
+    });
+
     test('a successful exchange queues a sealed job, then redirects to the success link', async () => {
       const { state, transferId, challenge } = await consent();
       google.reply = {
@@ -421,16 +446,20 @@ describe('API', { timeout: 20_000 }, () => {
       assert.deepEqual(await res.json(), { status: 'ok' });
     });
 
-    test('/readyz is 200 when both are up and 503 naming what is down', async () => {
+    test('/readyz: 200 when both are up, 200 degraded without Temporal, 503 without RabbitMQ', async () => {
       readiness = { amqp: true, temporal: true };
-      assert.equal((await fetch(`${base}/readyz`)).status, 200);
+      assert.deepEqual(await (await fetch(`${base}/readyz`)).json(), { status: 'ready', checks: readiness });
       readiness = { amqp: true, temporal: false };
+      const degraded = await fetch(`${base}/readyz`);
+      assert.equal(degraded.status, 200, 'jobs can still be queued');
+      assert.equal(((await degraded.json()) as { status: string }).status, 'degraded');
+      readiness = { amqp: false, temporal: true };
       const res = await fetch(`${base}/readyz`);
       assert.equal(res.status, 503);
       const body = (await res.json()) as { error: string; message: string; checks: Readiness };
       assert.equal(body.error, 'not_ready');
-      assert.match(body.message, /temporal/);
-      assert.deepEqual(body.checks, { amqp: true, temporal: false });
+      assert.match(body.message, /RabbitMQ/);
+      assert.deepEqual(body.checks, { amqp: false, temporal: true });
       readiness = { amqp: true, temporal: true };
     });
 

@@ -7,6 +7,8 @@ import pino from 'pino';
 import { createApp } from '../../src/api/app';
 import { PREFLIGHT_MAX_AGE_SECONDS } from '../../src/api/cors';
 import { formatOriginList, isOriginAllowed, parseOriginList } from '../../src/api/cors-origins';
+import { TransferStatusSource } from '../../src/api/transfers/status-source';
+import { TransferWatchers } from '../../src/api/transfers/watchers';
 import { ConfigError, parseConfig } from '../../src/config';
 import { GOOGLE_CALLBACK_PATH as OAUTH_CALLBACK_PATH } from '../../src/providers/google-drive/destination';
 
@@ -104,7 +106,10 @@ describe('the API answering cross-origin calls', () => {
     );
     const publisher = { publish: async () => assert.fail('nothing is published in these tests') };
     const claim = async () => assert.fail('no consent link is claimed in these tests');
-    server = http.createServer(createApp({ config, publisher, claim, logger, readiness: async () => ({ amqp: true, temporal: true }) }));
+    // Transfer status without Temporal: reading a transfer fails (500), which is enough to see the CORS headers.
+    const source = new TransferStatusSource({ get: () => Promise.reject(new Error('Temporal is not part of these tests')) });
+    const transfers = { source, watchers: new TransferWatchers(source, logger) };
+    server = http.createServer(createApp({ config, publisher, claim, logger, readiness: async () => ({ amqp: true, temporal: true }), transfers }));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
@@ -189,6 +194,26 @@ describe('the API answering cross-origin calls', () => {
     assert.equal(res.status, 200);
     assert.equal(res.headers['access-control-allow-origin'], undefined);
     assert.equal(logs.slice(before).filter((l) => l.msg === 'CORS: origin not allowed').length, 0);
+  });
+
+  test('a transfer and its event stream: GET from an allowed origin (error answers too), preflights for Last-Event-ID', async () => {
+    const transfer = '/cloud_archive/transfers/AAAAAAAAAAAAAAAAAAAAAA';
+    for (const path of [transfer, `${transfer}/events`]) {
+      const pre = await request('OPTIONS', path, { origin: GALLERY, 'access-control-request-method': 'GET', 'access-control-request-headers': 'last-event-id' });
+      assert.equal(pre.status, 204, path);
+      assert.equal(pre.headers['access-control-allow-origin'], GALLERY);
+      assert.equal(pre.headers['access-control-allow-methods'], 'GET');
+      assert.equal(pre.headers['access-control-allow-headers'], 'last-event-id');
+      const foreign = await request('OPTIONS', path, { origin: FOREIGN, 'access-control-request-method': 'GET' });
+      assert.equal(foreign.status, 403);
+      assert.equal(foreign.headers['access-control-allow-origin'], undefined);
+    }
+    const read = await request('GET', transfer, { origin: GALLERY });
+    assert.equal(read.status, 500, 'Temporal is not there');
+    assert.equal(read.headers['access-control-allow-origin'], GALLERY, 'the page can read the error');
+    assert.match(String(read.headers.vary), /Origin/);
+    const refused = await request('GET', transfer, { origin: FOREIGN });
+    assert.equal(refused.headers['access-control-allow-origin'], undefined);
   });
 
   test('the OAuth callback is a navigation, not a CORS endpoint', async () => {

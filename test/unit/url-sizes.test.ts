@@ -124,7 +124,8 @@ describe('URL sizes with every field at its maximum', () => {
       try {
         const body = maximalBody(cloudType);
         const outcome = await runConsent(api.url, body, leavesUs);
-        assert.equal(outcome.location.toString(), `${body.redirect_fail_link}&reason=access_denied`);
+        const transferId = outcome.location.searchParams.get('transfer_id');
+        assert.equal(outcome.location.toString(), `${body.redirect_fail_link}&reason=access_denied&transfer_id=${transferId}`);
         assertShort(outcome.chain);
       } finally {
         emulator.setOptions({ consent: 'allow' });

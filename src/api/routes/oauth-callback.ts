@@ -7,20 +7,22 @@ import type { ConsentClaim } from '../consent-claim';
 import { ConsentProvider, GrantedAccess, pkceFor } from '../consent';
 import { OAuthState, isExpired, openState } from '../oauth-state';
 import { sendInvalidLinkPage } from '../pages';
-import { withQuery } from '../redirects';
+import { redirectTo, withQuery } from '../redirects';
 import { buildTransferJob } from '../transfer-job';
 
-/** The `reason` added to the fail link; the front end maps it to a message. */
-export type FailReason =
-  | 'expired'
-  | 'access_denied'
-  | 'oauth_error'
-  | 'invalid_request'
-  | 'token_exchange_failed'
-  | 'scope_not_granted'
-  | 'no_refresh_token'
-  | 'already_used'
-  | 'queue_unavailable';
+/** The `reason` added to the fail link; the front end maps it to a message (docs/front-end.md lists them all). */
+export const FAIL_REASONS = [
+  'expired',
+  'access_denied',
+  'oauth_error',
+  'invalid_request',
+  'token_exchange_failed',
+  'scope_not_granted',
+  'no_refresh_token',
+  'already_used',
+  'queue_unavailable',
+] as const;
+export type FailReason = (typeof FAIL_REASONS)[number];
 
 export interface OAuthCallbackDeps {
   sealer: Sealer;
@@ -48,7 +50,9 @@ export function oauthCallback({ sealer, provider, publisher, claim, logger }: OA
     const log = logger.child({ transfer_id: state.transfer_id });
     const fail = (reason: FailReason): void => {
       log.info({ reason }, 'transfer not started');
-      res.redirect(302, withQuery(state.redirect_fail_link, { reason }));
+      // The transfer id lets the gallery (and support) name this attempt; after `already_used` it is the running
+      // transfer of the first approval.
+      redirectTo(res, withQuery(state.redirect_fail_link, { reason, transfer_id: state.transfer_id }));
     };
 
     if (isExpired(state)) return fail('expired');
@@ -87,7 +91,7 @@ export function oauthCallback({ sealer, provider, publisher, claim, logger }: OA
 }
 
 function succeed(res: Response, state: OAuthState): void {
-  res.redirect(302, withQuery(state.redirect_success_link, { transfer_id: state.transfer_id }));
+  redirectTo(res, withQuery(state.redirect_success_link, { transfer_id: state.transfer_id }));
 }
 
 /** A repeated parameter (`?code=a&code=b`) counts as absent rather than guessing which one is meant. */

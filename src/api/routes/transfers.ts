@@ -16,12 +16,16 @@ export interface EventStreamSettings {
   limiter: StreamLimiter;
   /** A stream is ended after this long; the browser reconnects with Last-Event-ID. */
   maxLifetimeMs: number;
+  /** Aborted when the server closes: streams end so their browsers reconnect to another replica. */
+  closing: AbortSignal;
 }
 
 interface TransferRouteDeps {
   source: TransferStatusSource;
   watchers: TransferWatchers;
   streams: EventStreamSettings;
+  /** CORS for the operation and its stream, which the gallery's pages read cross-origin. */
+  cors: RequestHandler;
   logger: Logger;
 }
 
@@ -32,7 +36,7 @@ interface TransferRouteDeps {
 export function transferRoutes(deps: TransferRouteDeps): Router {
   const router = Router();
 
-  router.get('/cloud_archive/transfers/:id', async (req, res, next) => {
+  router.route('/cloud_archive/transfers/:id').all(deps.cors).get(async (req, res, next) => {
     try {
       const op = await deps.source.get(req.params.id);
       if (!op) return void res.status(404).json(NOT_FOUND);
@@ -42,7 +46,7 @@ export function transferRoutes(deps: TransferRouteDeps): Router {
     }
   });
 
-  router.get('/cloud_archive/transfers/:id/events', eventStream(deps));
+  router.route('/cloud_archive/transfers/:id/events').all(deps.cors).get(eventStream(deps));
 
   router.get('/cloud_archive/transfers/:id/view', (req, res) => {
     res
@@ -89,6 +93,7 @@ function eventStream({ watchers, streams }: TransferRouteDeps): RequestHandler<{
       closed = true;
       clearInterval(heartbeat);
       clearTimeout(lifetime);
+      streams.closing.removeEventListener('abort', hangUp);
       unsubscribe();
       slot.release();
     };
@@ -104,11 +109,15 @@ function eventStream({ watchers, streams }: TransferRouteDeps): RequestHandler<{
     };
     // A comment line now and then keeps proxies from closing an idle stream.
     const heartbeat = setInterval(() => opened && res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    const lifetime = setTimeout(() => {
-      if (!opened) open(); // nothing to say yet (Temporal unreachable): an empty stream, the browser asks again
+    // Nothing said yet (Temporal unreachable)? Then an empty stream: the browser asks again.
+    const hangUp = () => {
+      if (!opened) open();
       end();
-    }, streams.maxLifetimeMs);
+    };
+    const lifetime = setTimeout(hangUp, streams.maxLifetimeMs);
+    streams.closing.addEventListener('abort', hangUp, { once: true });
     res.on('close', close);
+    if (streams.closing.aborted) return hangUp(); // a late request on a kept-alive connection
     unsubscribe = watchers.subscribe(req.params.id, write);
     if (closed) unsubscribe(); // the current snapshot, sent at once, was the last one
   };
