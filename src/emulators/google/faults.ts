@@ -1,9 +1,4 @@
-import {
-  FaultInjector as SharedFaultInjector,
-  type ChaosOptions as SharedChaosOptions,
-  type FaultRule as SharedFaultRule,
-  type FiredFault as SharedFiredFault,
-} from '../shared/faults';
+import * as shared from '../shared/faults';
 import type { RateLimitAnswer } from './errors';
 import { PHOTOS_OPS } from './photos/ops';
 
@@ -74,9 +69,9 @@ export interface FaultContext {
   range?: { start: number; end: number; total?: number };
 }
 
-export type FaultRule = SharedFaultRule<FaultContext, FaultAction>;
-export type ChaosOptions = SharedChaosOptions<FaultContext, FaultAction>;
-export type FiredFault = SharedFiredFault<FaultContext, FaultAction>;
+export type FaultRule = shared.FaultRule<FaultContext, FaultAction>;
+export type ChaosOptions = shared.ChaosOptions<FaultContext, FaultAction>;
+export type FiredFault = shared.FiredFault<FaultContext, FaultAction>;
 
 const CHUNK_GRANULARITY = 256 * 1024;
 
@@ -104,7 +99,7 @@ function checkAction(action: FaultAction): void {
 }
 
 /** The shared injector with Google's op kinds (Drive, Photos, OAuth) and the actions that make sense for them. */
-export class FaultInjector extends SharedFaultInjector<FaultContext, FaultAction> {
+export class FaultInjector extends shared.FaultInjector<FaultContext, FaultAction> {
   constructor() {
     super({ appliesTo, check: checkAction });
   }

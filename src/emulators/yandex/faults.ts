@@ -1,9 +1,4 @@
-import {
-  FaultInjector as SharedFaultInjector,
-  type ChaosOptions as SharedChaosOptions,
-  type FaultRule as SharedFaultRule,
-  type FiredFault as SharedFiredFault,
-} from '../shared/faults';
+import * as shared from '../shared/faults';
 
 export const OP_KINDS = [
   'authorize',
@@ -58,9 +53,9 @@ export interface FaultContext {
   path?: string;
 }
 
-export type FaultRule = SharedFaultRule<FaultContext, FaultAction>;
-export type ChaosOptions = SharedChaosOptions<FaultContext, FaultAction>;
-export type FiredFault = SharedFiredFault<FaultContext, FaultAction>;
+export type FaultRule = shared.FaultRule<FaultContext, FaultAction>;
+export type ChaosOptions = shared.ChaosOptions<FaultContext, FaultAction>;
+export type FiredFault = shared.FiredFault<FaultContext, FaultAction>;
 
 /** Whether an action means anything for this request; rules whose action does not apply stay armed. */
 function appliesTo(action: FaultAction, ctx: FaultContext): boolean {
@@ -68,7 +63,7 @@ function appliesTo(action: FaultAction, ctx: FaultContext): boolean {
 }
 
 /** The shared injector with Yandex op kinds and the actions that make sense here. */
-export class FaultInjector extends SharedFaultInjector<FaultContext, FaultAction> {
+export class FaultInjector extends shared.FaultInjector<FaultContext, FaultAction> {
   constructor() {
     super({ appliesTo });
   }
