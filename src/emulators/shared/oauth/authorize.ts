@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { PageError } from '../errors';
 import { htmlReply, mediaType, readBody, type Reply } from '../http';
+import type { OAuthClientOptions } from './options';
 
 /** An error the authorization server reports back to the (valid) redirect_uri. */
 export class RedirectError extends Error {
@@ -25,7 +26,7 @@ export interface AuthorizeFlow<Req extends AuthRequestBase> {
   redirectHeaders?: Record<string, string>;
   newRequestId(): string;
   /** The consent mode for this request: 'allow' skips the page, 'deny' refuses, 'page' asks. */
-  consent(): 'allow' | 'deny' | 'page';
+  consent(): NonNullable<OAuthClientOptions['consent']>;
   /** The registered redirect_uri; errors about client or redirect_uri are shown, since redirecting would trust it. */
   redirectUri(q: URLSearchParams): string;
   /** The request, or a RedirectError to send back to the redirect_uri. */
