@@ -1,3 +1,4 @@
+import { OAuthError as SharedOAuthError, PageError as SharedPageError, ReplyError, retryAfterHeader } from '../shared/errors';
 import { escapeHtml, htmlReply, jsonReply, type Reply } from '../shared/http';
 
 /** google.rpc.Code names for the HTTP codes we answer with (googleapis/googleapis rpc/code.proto). */
@@ -27,7 +28,7 @@ interface DriveErrorDetail {
  * A Drive API error, rendered as
  * {"error":{"code","message","errors":[{"domain","reason","message",...}],"status"}}.
  */
-export class DriveError extends Error {
+export class DriveError extends ReplyError {
   constructor(
     readonly status: number,
     readonly reason: string,
@@ -94,8 +95,7 @@ export const storageQuotaExceeded = (): DriveError =>
 export type RateLimitAnswer = '403 userRateLimitExceeded' | '403 rateLimitExceeded' | '429 rateLimitExceeded';
 
 export function rateLimitError(answer: RateLimitAnswer, retryAfterSeconds?: number): DriveError {
-  const headers: Record<string, string> =
-    retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) };
+  const headers = retryAfterHeader(retryAfterSeconds);
   // The per-user text as it reaches clients (rclone matches on it); the others as the guide's samples.
   return answer === '403 userRateLimitExceeded'
     ? new DriveError(403, 'userRateLimitExceeded', 'User rate limit exceeded.', { domain: 'usageLimits' }, headers)
@@ -113,42 +113,19 @@ const DEFAULT_REASONS: Record<number, string> = {
 
 /** Error for an injected `{ status }` fault on a Drive route. */
 export function injectedDriveError(status: number, reason?: string, message?: string, retryAfter?: number): DriveError {
-  const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
+  const headers = retryAfterHeader(retryAfter);
   const finalReason = reason ?? DEFAULT_REASONS[status] ?? 'backendError';
   const domain = /RateLimit|rateLimit|Quota/.test(finalReason) ? 'usageLimits' : 'global';
   return new DriveError(status, finalReason, message ?? (status >= 500 ? 'Backend Error' : finalReason), { domain }, headers);
 }
 
-/** RFC 6749 §5.2 error: {"error": code, "error_description": text}. */
-export class OAuthError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly description: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(`${code}: ${description}`);
-  }
-
-  toReply(): Reply {
-    return jsonReply(
-      this.status,
-      { error: this.code, error_description: this.description },
-      { 'cache-control': 'no-store', pragma: 'no-cache', ...this.headers },
-    );
-  }
+/** RFC 6749 §5.2 error; Google's token endpoint also sends Pragma: no-cache. */
+export class OAuthError extends SharedOAuthError {
+  protected override readonly cacheHeaders = { 'cache-control': 'no-store', pragma: 'no-cache' };
 }
 
-/** An error the browser shows instead of redirecting (Google's "Error 400: redirect_uri_mismatch" page). */
-export class PageError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly detail: string,
-  ) {
-    super(`${code}: ${detail}`);
-  }
-
+/** Google's "Error 400: redirect_uri_mismatch" page. */
+export class PageError extends SharedPageError {
   toReply(): Reply {
     return htmlReply(
       this.status,

@@ -1,3 +1,4 @@
+import * as shared from '../shared/faults';
 import type { RateLimitAnswer } from './errors';
 import { PHOTOS_OPS } from './photos/ops';
 
@@ -68,27 +69,9 @@ export interface FaultContext {
   range?: { start: number; end: number; total?: number };
 }
 
-export interface FaultRule {
-  op: OpKind | '*';
-  /** How many matching requests this rule hits; default 1. */
-  times?: number;
-  when?: (ctx: FaultContext) => boolean;
-  action: FaultAction;
-}
-
-export interface ChaosOptions {
-  seed: number;
-  /** Chance (0..1) that an eligible request gets a fault. */
-  probability: number;
-  actions: FaultAction[];
-  /** Default: every op. */
-  ops?: OpKind[];
-}
-
-export interface FiredFault {
-  ctx: FaultContext;
-  action: FaultAction;
-}
+export type FaultRule = shared.FaultRule<FaultContext, FaultAction>;
+export type ChaosOptions = shared.ChaosOptions<FaultContext, FaultAction>;
+export type FiredFault = shared.FiredFault<FaultContext, FaultAction>;
 
 const CHUNK_GRANULARITY = 256 * 1024;
 
@@ -105,73 +88,19 @@ export function appliesTo(action: FaultAction, ctx: FaultContext): boolean {
   return true;
 }
 
-/** mulberry32: tiny seeded PRNG so chaos runs are reproducible. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** A partial commit cuts a chunk on Drive's chunk granularity, as a real front end would. */
+function checkAction(action: FaultAction): void {
+  if (typeof action === 'object' && 'partialCommit' in action) {
+    const bytes = action.partialCommit;
+    if (!Number.isInteger(bytes) || bytes < 0 || bytes % CHUNK_GRANULARITY !== 0) {
+      throw new Error(`partialCommit must be a non-negative multiple of ${CHUNK_GRANULARITY}, got ${bytes}`);
+    }
+  }
 }
 
-export class FaultInjector {
-  private rules: Array<{ rule: FaultRule; left: number }> = [];
-  private chaosRun?: { options: ChaosOptions; random: () => number };
-  /** Every fault that fired, in order (for assertions and debugging). */
-  readonly fired: FiredFault[] = [];
-
-  add(rule: FaultRule): void {
-    const { action } = rule;
-    if (typeof action === 'object' && 'partialCommit' in action) {
-      const bytes = action.partialCommit;
-      if (!Number.isInteger(bytes) || bytes < 0 || bytes % CHUNK_GRANULARITY !== 0) {
-        throw new Error(`partialCommit must be a non-negative multiple of ${CHUNK_GRANULARITY}, got ${bytes}`);
-      }
-    }
-    const times = rule.times ?? 1;
-    if (!Number.isInteger(times) || times < 1) throw new Error(`times must be a positive integer, got ${times}`);
-    this.rules.push({ rule, left: times });
-  }
-
-  chaos(options: ChaosOptions): void {
-    if (options.probability < 0 || options.probability > 1) throw new Error('probability must be within 0..1');
-    if (options.actions.length === 0) throw new Error('chaos needs at least one action');
-    this.chaosRun = { options, random: seededRandom(options.seed) };
-  }
-
-  clear(): void {
-    this.rules = [];
-    this.chaosRun = undefined;
-  }
-
-  /** Consumes and returns the fault for this request, if any. Called once per request by the handler. */
-  take(ctx: FaultContext): FaultAction | undefined {
-    const action = this.fromRules(ctx) ?? this.fromChaos(ctx);
-    if (action !== undefined) this.fired.push({ ctx, action });
-    return action;
-  }
-
-  private fromRules(ctx: FaultContext): FaultAction | undefined {
-    const index = this.rules.findIndex(
-      ({ rule }) =>
-        (rule.op === '*' || rule.op === ctx.op) && appliesTo(rule.action, ctx) && (rule.when?.(ctx) ?? true),
-    );
-    const entry = this.rules[index];
-    if (!entry) return undefined;
-    entry.left -= 1;
-    if (entry.left === 0) this.rules.splice(index, 1);
-    return entry.rule.action;
-  }
-
-  private fromChaos(ctx: FaultContext): FaultAction | undefined {
-    if (!this.chaosRun) return undefined;
-    const { options, random } = this.chaosRun;
-    if (options.ops && !options.ops.includes(ctx.op)) return undefined;
-    if (random() >= options.probability) return undefined;
-    const eligible = options.actions.filter((action) => appliesTo(action, ctx));
-    return eligible[Math.floor(random() * eligible.length)];
+/** The shared injector with Google's op kinds (Drive, Photos, OAuth) and the actions that make sense for them. */
+export class FaultInjector extends shared.FaultInjector<FaultContext, FaultAction> {
+  constructor() {
+    super({ appliesTo, check: checkAction });
   }
 }

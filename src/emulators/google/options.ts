@@ -1,10 +1,6 @@
-export interface GoogleEmulatorOptions {
-  clientId: string;
-  clientSecret: string;
-  /** Exact-match allowlist for redirect_uri. */
-  redirectUris: string[];
-  /** 'allow' (default) 302s straight back; 'page' renders Allow/Deny; 'deny' answers error=access_denied. */
-  consent?: 'allow' | 'deny' | 'page';
+import type { OAuthClientOptions } from '../shared/oauth/options';
+
+export interface GoogleEmulatorOptions extends OAuthClientOptions {
   /** Simulates granular consent (the user unticks scopes); default grants everything requested. */
   grantedScopes?: (requested: string[]) => string[];
   /** Default 3600. */

@@ -1,10 +1,13 @@
+import { PageError as SharedPageError, ReplyError, retryAfterHeader } from '../shared/errors';
 import { escapeHtml, htmlReply, jsonReply, type Reply } from '../shared/http';
+
+export { OAuthError } from '../shared/errors';
 
 /**
  * A Disk API error, rendered as {"message","description","error"}: Yandex puts a Russian,
  * user-facing text in `message`, an English one in `description` and the class name in `error`.
  */
-export class DiskError extends Error {
+export class DiskError extends ReplyError {
   constructor(
     readonly status: number,
     readonly error: string,
@@ -64,7 +67,7 @@ export const tooManyRequests = (retryAfterSeconds?: number): DiskError =>
     'TooManyRequestsError',
     'Too Many Requests',
     'Слишком много запросов.',
-    retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) },
+    retryAfterHeader(retryAfterSeconds),
   );
 
 const INJECTED_NAMES: Record<number, string> = {
@@ -83,38 +86,14 @@ const INJECTED_NAMES: Record<number, string> = {
 
 /** Error for an injected `{ status }` fault on a Disk API or uploader route. */
 export function injectedDiskError(status: number, error?: string, message?: string, retryAfter?: number): DiskError {
-  const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
+  const headers = retryAfterHeader(retryAfter);
   const name = error ?? INJECTED_NAMES[status] ?? (status >= 500 ? 'InternalServerError' : 'BadRequestError');
   const text = message ?? (status >= 500 ? 'Internal Server Error' : name);
   return new DiskError(status, name, text, text, headers);
 }
 
-/** Yandex ID token-endpoint error: {"error": code, "error_description": text}. */
-export class OAuthError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly description: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(`${code}: ${description}`);
-  }
-
-  toReply(): Reply {
-    return jsonReply(this.status, { error: this.code, error_description: this.description }, { 'cache-control': 'no-store', ...this.headers });
-  }
-}
-
-/** An error the browser shows instead of redirecting: redirecting would trust an unverified redirect_uri. */
-export class PageError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly detail: string,
-  ) {
-    super(`${code}: ${detail}`);
-  }
-
+/** Yandex ID's error page. */
+export class PageError extends SharedPageError {
   toReply(): Reply {
     return htmlReply(
       this.status,

@@ -1,10 +1,6 @@
-export interface YandexEmulatorOptions {
-  clientId: string;
-  clientSecret: string;
-  /** Exact-match allowlist for redirect_uri. */
-  redirectUris: string[];
-  /** 'allow' (default) 302s straight back; 'page' renders Allow/Deny; 'deny' answers error=access_denied. */
-  consent?: 'allow' | 'deny' | 'page';
+import type { OAuthClientOptions } from '../shared/oauth/options';
+
+export interface YandexEmulatorOptions extends OAuthClientOptions {
   /** Default 31536000: Yandex tokens live about a year. */
   accessTokenTtlSeconds?: number;
   /** Per-user token bucket for writes (folder PUT, PATCH, upload links, upload by URL, PUT to an href); default unlimited. */

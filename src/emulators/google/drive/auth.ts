@@ -16,6 +16,6 @@ export function authenticate(ctx: GoogleContext, req: IncomingMessage): Caller {
     ctx.stats.unauthorized += 1;
     throw invalidCredentials();
   }
-  if (!hasDriveScope(token.scopes)) throw insufficientScopes();
-  return { user: token.user, clientId: token.clientId };
+  if (!hasDriveScope(token.grant.scopes)) throw insufficientScopes();
+  return { user: token.grant.user, clientId: token.grant.clientId };
 }

@@ -1,10 +1,11 @@
-import { htmlReply, mediaType, readBody, type Reply } from '../../shared/http';
+import type { Reply } from '../../shared/http';
+import { authorizeHandlers, redirect as redirectTo, RedirectError } from '../../shared/oauth/authorize';
+import { isWellFormedChallenge, type Challenge } from '../../shared/oauth/pkce';
 import type { GoogleContext } from '../context';
 import { PageError } from '../errors';
 import { newRequestId } from '../ids';
-import type { Exchange, Route } from '../router';
+import type { Route } from '../router';
 import { DECISION_PATH, renderConsentPage } from './consentPage';
-import { isWellFormedChallenge, type ChallengeMethod } from './pkce';
 import { parseScopes } from './scopes';
 
 export const DEFAULT_USER = 'user@example.com';
@@ -15,7 +16,7 @@ interface AuthRequest {
   user: string;
   scopes: string[];
   state?: string;
-  challenge?: { method: ChallengeMethod; value: string };
+  challenge?: Challenge;
   accessType: 'online' | 'offline';
   /** Google shows the consent screen (and so issues a refresh token) on prompt=consent or new scopes. */
   consentNeeded: boolean;
@@ -23,67 +24,39 @@ interface AuthRequest {
   includeGrantedScopes: boolean;
 }
 
-/** An error the authorization server reports back to the (valid) redirect_uri. */
-class RedirectError extends Error {
-  constructor(
-    readonly code: string,
-    readonly description?: string,
-  ) {
-    super(code);
-  }
-}
+/** Google's 302 says it is HTML, with an empty body. */
+const REDIRECT_HEADERS = { 'content-type': 'text/html; charset=UTF-8' };
+
+const redirect = (redirectUri: string, params: Record<string, string | undefined>): Reply =>
+  redirectTo(redirectUri, params, REDIRECT_HEADERS);
 
 export function authorizeRoutes(ctx: GoogleContext): Route[] {
-  // Requests waiting for a click on the consent page; each id is single-use.
-  const pending = new Map<string, AuthRequest>();
-
-  async function authorize(ex: Exchange): Promise<Reply> {
-    const q = ex.url.searchParams;
-    const redirectUri = checkClientAndRedirect(ctx, q);
-    let request: AuthRequest;
-    try {
-      request = parseAuthRequest(ctx, q, redirectUri);
-    } catch (err) {
-      if (err instanceof RedirectError) {
-        return redirect(redirectUri, { error: err.code, error_description: err.description, state: q.get('state') ?? undefined });
-      }
-      throw err;
-    }
-    ex.fault();
-    const { consent, grantedScopes } = ctx.opts;
-    if (request.promptNone && (request.consentNeeded || consent === 'page')) {
-      // prompt=none: "Don't display any authentication or consent screens."
-      return redirect(redirectUri, { error: 'consent_required', state: request.state });
-    }
-    if (consent === 'deny') return redirect(redirectUri, { error: 'access_denied', state: request.state });
-    if (consent === 'allow') return approve(ctx, request, grantedScopes(request.scopes));
-    const requestId = newRequestId();
-    pending.set(requestId, { ...request, consentNeeded: true });
-    return htmlReply(
-      200,
+  const { authorize, decide } = authorizeHandlers<AuthRequest>({
+    PageError,
+    redirectHeaders: REDIRECT_HEADERS,
+    newRequestId,
+    consent: () => ctx.opts.consent,
+    redirectUri: (q) => checkClientAndRedirect(ctx, q),
+    parse: (q, redirectUri) => parseAuthRequest(ctx, q, redirectUri),
+    // prompt=none: "Don't display any authentication or consent screens."
+    beforeConsent: (request) =>
+      request.promptNone && (request.consentNeeded || ctx.opts.consent === 'page')
+        ? redirect(request.redirectUri, { error: 'consent_required', state: request.state })
+        : undefined,
+    // Whoever answered the consent page saw consent, whatever consent they had given before.
+    approve: (request, decision) =>
+      decision
+        ? approve(ctx, { ...request, consentNeeded: true }, decision.getAll('scope'))
+        : approve(ctx, request, ctx.opts.grantedScopes(request.scopes)),
+    consentPage: (requestId, request) =>
       renderConsentPage({
         requestId,
         clientId: request.clientId,
         user: request.user,
         scopes: request.scopes,
-        preticked: grantedScopes(request.scopes),
+        preticked: ctx.opts.grantedScopes(request.scopes),
       }),
-    );
-  }
-
-  async function decide(ex: Exchange): Promise<Reply> {
-    if (mediaType(ex.req) !== 'application/x-www-form-urlencoded') {
-      throw new PageError(400, 'invalid_request', 'Expected a form submission.');
-    }
-    const form = new URLSearchParams((await readBody(ex.req, 64 * 1024)).toString('utf8'));
-    const request = pending.get(form.get('request') ?? '');
-    if (!request) throw new PageError(400, 'invalid_request', 'This consent request is unknown or was already answered.');
-    pending.delete(form.get('request')!);
-    ex.fault();
-    if (form.get('decision') !== 'allow') return redirect(request.redirectUri, { error: 'access_denied', state: request.state });
-    return approve(ctx, request, form.getAll('scope'));
-  }
-
+  });
   return [
     { methods: ['GET'], path: /^\/o\/oauth2\/v2\/auth$/, group: 'page', op: () => 'auth', handle: authorize },
     { methods: ['POST'], path: new RegExp(`^${DECISION_PATH}$`), group: 'page', op: () => 'auth', handle: decide },
@@ -182,10 +155,4 @@ function approve(ctx: GoogleContext, request: AuthRequest, granted: string[]): R
     authuser: '0',
     prompt: request.consentNeeded ? 'consent' : 'none',
   });
-}
-
-function redirect(redirectUri: string, params: Record<string, string | undefined>): Reply {
-  const target = new URL(redirectUri);
-  for (const [key, value] of Object.entries(params)) if (value !== undefined) target.searchParams.append(key, value);
-  return { status: 302, headers: { location: target.toString(), 'content-type': 'text/html; charset=UTF-8' }, body: '' };
 }

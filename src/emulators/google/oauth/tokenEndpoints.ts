@@ -1,13 +1,30 @@
-import { jsonReply, mediaType, readBody, type Reply } from '../../shared/http';
+import { jsonReply, type Reply } from '../../shared/http';
+import {
+  checkVerifier,
+  clientCredentials,
+  readForm as readSharedForm,
+  redeemableCode,
+  type TokenEndpointDialect,
+} from '../../shared/oauth/tokenEndpoint';
 import type { GoogleContext } from '../context';
 import { OAuthError } from '../errors';
 import type { Exchange, Route } from '../router';
-import { verifierMatches } from './pkce';
 import { EMAIL_SCOPE } from './scopes';
 import type { AccessToken } from './tokens';
 
-const FORM = 'application/x-www-form-urlencoded';
-const FORM_LIMIT = 64 * 1024;
+/** Google's wording, as its token endpoint answers. */
+const DIALECT: TokenEndpointDialect = {
+  OAuthError,
+  basicIsFormEncoded: true,
+  malformedBasic: 'Unauthorized',
+  code: {
+    unknown: 'Malformed auth code.',
+    used: 'Authorization code has already been used.',
+    expired: 'Authorization code has expired.',
+    missingVerifier: 'Missing code verifier.',
+    wrongVerifier: 'Invalid code verifier.',
+  },
+};
 
 export function tokenRoutes(ctx: GoogleContext): Route[] {
   async function token(ex: Exchange): Promise<Reply> {
@@ -47,32 +64,11 @@ export function tokenRoutes(ctx: GoogleContext): Route[] {
   ];
 }
 
-/** The form body; `optional` endpoints (revoke, tokeninfo) also take their parameter in the query. */
-async function readForm(ex: Exchange, { optional = false } = {}): Promise<URLSearchParams> {
-  const body = await readBody(ex.req, FORM_LIMIT);
-  if ((body.length > 0 || !optional) && mediaType(ex.req) !== FORM) {
-    throw new OAuthError(400, 'invalid_request', `Content-Type must be ${FORM}`);
-  }
-  return new URLSearchParams(body.toString('utf8'));
-}
+const readForm = (ex: Exchange, options?: { optional: boolean }): Promise<URLSearchParams> => readSharedForm(ex.req, DIALECT, options);
 
-/**
- * Client authentication by HTTP Basic or client_id/client_secret in the body. RFC 6749 §2.3:
- * "The client MUST NOT use more than one authentication method in each request."
- */
+/** Google tells a missing client id, an unknown client and a wrong secret apart. */
 function authenticateClient(ctx: GoogleContext, ex: Exchange, form: URLSearchParams): string {
-  const basic = /^Basic +(\S+)$/.exec(ex.req.headers.authorization ?? '')?.[1];
-  let clientId = form.get('client_id');
-  let secret = form.get('client_secret');
-  if (basic) {
-    if (secret !== null) throw new OAuthError(400, 'invalid_request', 'Use either HTTP Basic or client_secret, not both.');
-    const decoded = Buffer.from(basic, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    const basicId = decodeURIComponent(decoded.slice(0, colon));
-    if (colon < 0 || (clientId !== null && clientId !== basicId)) throw new OAuthError(401, 'invalid_client', 'Unauthorized');
-    clientId = basicId;
-    secret = decodeURIComponent(decoded.slice(colon + 1));
-  }
+  const { clientId, secret } = clientCredentials(ex.req, form, DIALECT);
   if (!clientId) throw new OAuthError(400, 'invalid_request', 'Could not determine client ID from request.');
   if (clientId !== ctx.opts.clientId) throw new OAuthError(401, 'invalid_client', 'The OAuth client was not found.');
   if (secret !== ctx.opts.clientSecret) throw new OAuthError(401, 'invalid_client', 'Unauthorized');
@@ -82,20 +78,10 @@ function authenticateClient(ctx: GoogleContext, ex: Exchange, form: URLSearchPar
 function exchangeCode(ctx: GoogleContext, ex: Exchange, form: URLSearchParams, clientId: string): Reply {
   const value = form.get('code');
   if (!value) throw new OAuthError(400, 'invalid_request', 'Missing required parameter: code');
-  const code = ctx.tokens.findCode(value);
-  if (!code || code.clientId !== clientId) throw new OAuthError(400, 'invalid_grant', 'Malformed auth code.');
-  // RFC 6749 §4.1.2: "The client MUST NOT use the authorization code more than once."
-  if (code.used) throw new OAuthError(400, 'invalid_grant', 'Authorization code has already been used.');
-  if (ctx.tokens.isExpired(code)) throw new OAuthError(400, 'invalid_grant', 'Authorization code has expired.');
+  const code = redeemableCode(ctx.tokens, value, clientId, DIALECT);
   // RFC 6749 §4.1.3: redirect_uri must be "identical" to the one in the authorization request.
   if (form.get('redirect_uri') !== code.redirectUri) throw new OAuthError(400, 'redirect_uri_mismatch', 'Bad Request');
-  if (code.challenge) {
-    const verifier = form.get('code_verifier');
-    if (!verifier) throw new OAuthError(400, 'invalid_grant', 'Missing code verifier.');
-    if (!verifierMatches(code.challenge.method, code.challenge.value, verifier)) {
-      throw new OAuthError(400, 'invalid_grant', 'Invalid code verifier.');
-    }
-  }
+  checkVerifier(code, form, DIALECT);
   ex.fault();
   const { access, refresh } = ctx.tokens.redeem(code);
   return tokenReply(ctx, access, refresh?.token);
@@ -105,7 +91,7 @@ function refresh(ctx: GoogleContext, ex: Exchange, form: URLSearchParams, client
   const value = form.get('refresh_token');
   if (!value) throw new OAuthError(400, 'invalid_request', 'Missing required parameter: refresh_token');
   const record = ctx.tokens.findRefresh(value);
-  if (!record || record.clientId !== clientId) throw new OAuthError(400, 'invalid_grant', 'Token has been expired or revoked.');
+  if (!record || record.grant.clientId !== clientId) throw new OAuthError(400, 'invalid_grant', 'Token has been expired or revoked.');
   ex.fault();
   ctx.stats.tokenRefreshes += 1;
   return tokenReply(ctx, ctx.tokens.refreshAccess(record));
@@ -118,7 +104,7 @@ function tokenReply(ctx: GoogleContext, access: AccessToken, refreshToken?: stri
       access_token: access.token,
       expires_in: ctx.opts.accessTokenTtlSeconds,
       ...(refreshToken ? { refresh_token: refreshToken } : {}),
-      scope: access.scopes.join(' '),
+      scope: access.grant.scopes.join(' '),
       token_type: 'Bearer',
     },
     { 'cache-control': 'no-cache, no-store, max-age=0, must-revalidate', pragma: 'no-cache' },
@@ -128,16 +114,18 @@ function tokenReply(ctx: GoogleContext, access: AccessToken, refreshToken?: stri
 /** Google's tokeninfo answers with string values; email only when the email scope was granted. */
 function describe(ctx: GoogleContext, record: AccessToken): Record<string, string> {
   const expiresIn = Math.max(0, Math.floor((record.expiresAt - ctx.opts.now()) / 1000));
-  const hasEmail = record.scopes.includes(EMAIL_SCOPE);
+  const { user, clientId, scopes } = record.grant;
+  const hasEmail = scopes.includes(EMAIL_SCOPE);
   return {
-    azp: record.clientId,
-    aud: record.clientId,
-    sub: subjectOf(record.user),
-    scope: record.scopes.join(' '),
+    azp: clientId,
+    aud: clientId,
+    sub: subjectOf(user),
+    scope: scopes.join(' '),
     exp: String(Math.floor(record.expiresAt / 1000)),
     expires_in: String(expiresIn),
-    ...(hasEmail ? { email: record.user, email_verified: 'true' } : {}),
-    access_type: record.accessType,
+    ...(hasEmail ? { email: user, email_verified: 'true' } : {}),
+    // Offline access is what came with a refresh token.
+    access_type: record.refreshToken ? 'offline' : 'online',
   };
 }
 

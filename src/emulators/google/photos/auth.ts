@@ -25,8 +25,8 @@ export function photosAuth(access: PhotosAccess): Authenticator {
       ctx.stats.unauthorized += 1;
       throw unauthenticated();
     }
-    if (!token.scopes.includes(SCOPE[access])) throw insufficientScopes();
-    ctx.photos.quota.admit(token.user, op);
-    return { user: token.user, clientId: token.clientId };
+    if (!token.grant.scopes.includes(SCOPE[access])) throw insufficientScopes();
+    ctx.photos.quota.admit(token.grant.user, op);
+    return { user: token.grant.user, clientId: token.grant.clientId };
   };
 }

@@ -1,3 +1,4 @@
+import { ReplyError, retryAfterHeader } from '../../shared/errors';
 import { jsonReply, type Reply } from '../../shared/http';
 
 /** google.rpc.Code names for the HTTP codes the Photos Library API answers with. */
@@ -23,7 +24,7 @@ const CONSUMER = 'project_number:000000000000';
  * A Photos Library API error: the newer Google API shape {"error":{"code","message","status","details"}},
  * without Drive's errors[] array. `headers` carries e.g. X-Goog-Upload-Status on upload answers.
  */
-export class PhotosError extends Error {
+export class PhotosError extends ReplyError {
   constructor(
     readonly status: number,
     message: string,
@@ -89,7 +90,7 @@ export const writeQuotaExceeded = (retryAfter?: number): PhotosError =>
     429,
     `Quota exceeded for quota metric '${SERVICE}/write_requests' and limit 'WritesPerMinutePerUser' of service '${SERVICE}' for consumer '${CONSUMER}'.`,
     [errorInfo('RATE_LIMIT_EXCEEDED', { quota_metric: `${SERVICE}/write_requests`, quota_limit: 'WritesPerMinutePerUser' })],
-    retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) },
+    retryAfterHeader(retryAfter),
   );
 
 /** A second batchCreate for a user while one is in flight (rclone#6920, #8567). */
@@ -99,7 +100,7 @@ export const concurrentWrite = (): PhotosError =>
 /** Error for an injected `{ status }` fault on a Photos route; a bare 429 is the per-user write limit. */
 export function injectedPhotosError(status: number, message?: string, retryAfter?: number): PhotosError {
   if (status === 429 && message === undefined) return writeQuotaExceeded(retryAfter);
-  const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
+  const headers = retryAfterHeader(retryAfter);
   const text = message ?? (status === 409 ? 'The operation was aborted.' : status >= 500 ? 'Internal error encountered.' : 'Injected fault');
   return new PhotosError(status, text, [], headers);
 }

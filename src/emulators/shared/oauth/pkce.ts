@@ -2,6 +2,12 @@ import { createHash } from 'node:crypto';
 
 export type ChallengeMethod = 'S256' | 'plain';
 
+/** The code_challenge an authorization request carried, kept with its code. */
+export interface Challenge {
+  method: ChallengeMethod;
+  value: string;
+}
+
 /** RFC 7636 §4.1: code_verifier = 43*128unreserved (ALPHA / DIGIT / "-" / "." / "_" / "~"). */
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 /** S256 challenge = BASE64URL(SHA256(verifier)) without padding: always 43 characters. */
