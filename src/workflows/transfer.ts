@@ -78,7 +78,8 @@ export interface FolderCursor {
 export interface Carried {
   phase: 'copying' | 'waiting';
   plan: PlanSummary;
-  root: CreatedRoot;
+  /** Unset only when the transfer failed before it had a gallery folder. */
+  root?: CreatedRoot;
   folderCursor: FolderCursor;
   nextPage: number;
   counts: { done: number; failed: number; bytesDone: number; bytesSent: number };
@@ -230,14 +231,18 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
     }
   };
 
+  const historyIsLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BUDGET;
+
   const continueIfLong = async () => {
-    if (!workflowInfo().continueAsNewSuggested && workflowInfo().historyLength <= HISTORY_EVENTS_BUDGET) return;
+    if (!historyIsLong()) return;
+    pausingFolders = true;
+    await folderLane;
     await condition(() => inFlight === 0);
     await condition(allHandlersFinished);
     await continueAsNew<typeof transferWorkflow>(input, {
       phase,
       plan: plan!,
-      root: root!,
+      root,
       folderCursor,
       nextPage,
       counts,
@@ -251,19 +256,35 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
   const listingRef = () => ({ listingUrl: input.listingUrl, fingerprint: plan!.fingerprint });
 
   /**
-   * Makes album folders, a batch per activity, until the first `need` exist. Each batch's result (the references
-   * it made) is its progress in the history: a crash or a timeout redoes at most one batch, and the workflow
-   * carries only the cursor. The batch reads the paths from the listing itself.
+   * The folder lane: album folders, a batch per activity, in creation order, running ahead of the pages (album
+   * creates go first in the pacer, photos fill the gaps). Each batch's result (the references it made) is its
+   * progress in the history: a crash or a timeout redoes at most one batch, and a continue-as-new carries only the
+   * cursor. A batch reads the paths from the listing itself. Stops between batches for a continue-as-new.
    */
-  const makeFoldersUpTo = async (need: number) => {
-    while (folderCursor.next < need) {
+  let folderLane: Promise<void> | undefined;
+  let pausingFolders = false;
+  const makeFolders = async () => {
+    try {
+      while (folderCursor.next < plan!.folderCount && !fatal && !pausingFolders) {
+        const count = Math.min(plan!.settings.foldersPerActivity, plan!.folderCount - folderCursor.next);
+        const targets = await metadata.reserveTargets({ ...credentials, count });
+        const batch = { ...credentials, ...listingRef(), rootRef: root!.ref, from: folderCursor.next, targets, chain: folderCursor.chain };
+        const made = await folderActivities(plan!.settings).createFolderBatch(batch);
+        made.refs.forEach((ref, i) => folderRefs.set(folderCursor.next + i, ref));
+        folderCursor = { next: folderCursor.next + made.refs.length, chain: made.chain };
+      }
+    } catch (err) {
+      // Cancellation reaches the main path through its own waits; anything else stops the transfer.
+      if (!isCancellation(err)) fatal ??= failureMessage(err);
+    }
+  };
+
+  /** Waits until the first `need` album folders exist; continues as new meanwhile if the history grows long. */
+  const folderWait = async (need: number) => {
+    for (;;) {
+      await condition(() => folderCursor.next >= need || fatal !== null || historyIsLong());
+      if (folderCursor.next >= need || fatal) return;
       await continueIfLong();
-      const count = Math.min(plan!.settings.foldersPerActivity, plan!.folderCount - folderCursor.next);
-      const targets = await metadata.reserveTargets({ ...credentials, count });
-      const batch = { ...credentials, ...listingRef(), rootRef: root!.ref, from: folderCursor.next, targets, chain: folderCursor.chain };
-      const made = await folderActivities(plan!.settings).createFolderBatch(batch);
-      made.refs.forEach((ref, i) => folderRefs.set(folderCursor.next + i, ref));
-      folderCursor = { next: folderCursor.next + made.refs.length, chain: made.chain };
     }
   };
 
@@ -277,10 +298,11 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
     return (folderIndex) => (folderIndex < 0 ? root!.ref : folderRefs.get(folderIndex)!);
   };
 
-  /** One page's units: its files, after the folders they need (later albums are made while its photos copy). */
+  /** One page's units: its files, once the folders they need exist (later albums are made meanwhile). */
   const preparePage = async (page: number): Promise<UnitFile[][]> => {
     const entries = await metadata.loadPage({ ...listingRef(), page, pageSize: plan!.settings.pageSize });
-    await makeFoldersUpTo(foldersNeeded(entries));
+    await folderWait(foldersNeeded(entries));
+    if (fatal) return [];
     const parentOf = await parentsOf(entries);
     const targets = await metadata.reserveTargets({ ...credentials, count: entries.length });
     return makeUnits(entries, targets, parentOf, plan!.settings);
@@ -302,6 +324,7 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
       if (isCancellation(err)) throw err;
       return failureMessage(err);
     }
+    folderLane = makeFolders();
     const files = fileActivities(plan.settings);
     for (; nextPage < plan.pageCount && !fatal; nextPage++) {
       await continueIfLong();
@@ -315,6 +338,7 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
       }
       await schedule(units, files);
     }
+    await folderLane;
     await condition(() => inFlight === 0);
     if (fatal) {
       // Photos never attempted because the transfer had to stop count as failed, with the reason.
