@@ -57,20 +57,23 @@ function assertEachAlbumCreatedOnce(stack: Stack, albums: number): void {
   assert.deepEqual({ resent: creates.filter((n) => n > 1).length, conflicts: stack.google.stats.metadataConflicts }, { resent: 0, conflicts: 0 }, 'no create sent twice');
 }
 
-describe('Google Drive: 1,240 albums at 60 writes/s', () => {
-  const RATE = 60;
+// At 30 writes/s, not Drive's 3 (bench B6 measures that): the same shape in a minute. The emulator lets 3 writes
+// through at once: at 33 ms apart, a loaded machine's event-loop stalls would otherwise bunch requests into an
+// exact limit and the test would measure those rejections instead.
+describe('Google Drive: 620 albums at 30 writes/s', () => {
+  const RATE = 30;
   let stack: Stack;
   before(async () => {
-    stack = await startStack({ google: { writesPerSecond: RATE, writeBurst: 1 }, env: { DRIVE_WRITES_PER_SECOND: String(RATE), DRIVE_WRITE_BURST: '1' } });
+    stack = await startStack({ google: { writesPerSecond: RATE, writeBurst: 3 }, env: { DRIVE_WRITES_PER_SECOND: String(RATE), DRIVE_WRITE_BURST: '1' } });
   });
   after(async () => stack?.close());
 
   test('every album made once, photos start before the last album, near the write floor', async (t) => {
-    const files = schoolShoot(40, 30);
+    const files = schoolShoot(20, 30);
     const { result, seconds } = await copy(stack, files, 'School 2026');
     assert.deepEqual({ state: result.state, done: result.filesDone, failed: result.filesFailed }, { state: 'succeeded', done: files.length, failed: 0 }, result.error ?? '');
     assertTree(driveNodes(stack.google), 'School 2026', files);
-    assertEachAlbumCreatedOnce(stack, 40 * 31);
+    assertEachAlbumCreatedOnce(stack, 20 * 31);
 
     const nodes = stack.google.tree();
     const created = (folder: boolean) => nodes.filter((n) => (n.mimeType === 'application/vnd.google-apps.folder') === folder).map((n) => Date.parse(n.createdTime));
