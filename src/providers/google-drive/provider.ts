@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Sealer } from '../../shared/crypto';
+import { eachLimited } from '../../shared/each-limited';
 import { TransferError, VERIFICATION_FAILED } from '../../shared/errors';
 import { mimeTypeFor } from '../../shared/mime';
 import { checkCrc, Hashes, SavedHashes } from '../../source/reader';
@@ -13,6 +14,8 @@ import { DriveFileResource, FILE_FIELDS, putChunk, querySession, SessionState, s
 
 const FOLDER_MIME = 'application/vnd.google-apps.folder';
 const CHUNK_RETRIES = 5;
+/** Folder lookups (reads, not paced) in flight at once. */
+const LOOKUPS_IN_FLIGHT = 8;
 
 export interface GoogleDriveOptions {
   apiUrl: string;
@@ -66,10 +69,10 @@ export class GoogleDriveProvider implements DestinationProvider {
     return this.#createFolder(req.transferId, req.target, req.path.slice(req.path.lastIndexOf('/') + 1), req.parentRef, req.path);
   }
 
-  /** By the marks every folder carries (transfer, album path): one search per folder. */
+  /** By the marks every folder carries (transfer, album path): one search per folder, a few at a time. */
   async findFolders(req: FindFoldersRequest): Promise<string[]> {
     const ids: string[] = [];
-    for (const path of req.paths) {
+    await eachLimited(req.paths, LOOKUPS_IN_FLIGHT, async (path, i) => {
       const q = [
         `appProperties has { key='caTransfer' and value='${quoted(req.transferId)}' }`,
         `appProperties has { key='caFolder' and value='${quoted(folderKey(path))}' }`,
@@ -80,8 +83,8 @@ export class GoogleDriveProvider implements DestinationProvider {
       const id = res.data.files?.[0]?.id;
       // Drive's search can lag a moment behind a create; a retry looks again. A folder the user removed stays missing.
       if (!id) throw new TransferError('drive_folder_missing', `the album folder "${path}" made earlier is not in Drive (removed?)`, true);
-      ids.push(id);
-    }
+      ids[i] = id;
+    });
     return ids;
   }
 
