@@ -6,7 +6,9 @@
  * B2 300 files of 1–4 MB against 3 writes/s, 30 ms, 25 MB/s; B3 worker peak RSS with large files: 2 files of
  * 400 MB and of 100 MB (2 uploads in flight), and 8 files of 400 MB at once (B3-8x, 8 in flight; BENCH_B3_8X_MB
  * sets their size); B5 100,000 tiny files with a 50-file transfer started in the middle (history size per run,
- * starvation). P-* copy one gallery to each destination (Google Drive; Yandex Disk with server-side fetch and
+ * starvation); B6 a school shoot of 5,000 albums with a photo each against 3 writes/s (BENCH_B6_ALBUMS and
+ * BENCH_B6_RATE change them): wall time against the write floor, and album creates answered 409 (sent twice).
+ * P-* copy one gallery to each destination (Google Drive; Yandex Disk with server-side fetch and
  * streaming). Every row reports the bytes the worker read from the gallery and sent to the destination.
  * `npm run bench -- B1 B3-100` runs only those; BENCH_COMPILED=1 (after `npm run build`) runs the worker and the
  * B4 API compiled, as production does.
@@ -48,6 +50,8 @@ interface Scenario {
   alongside?: { files: Files; afterFiles: number };
   /** Sample how many Drive resumable uploads are open at once (B3: are the uploads really in flight together?). */
   countUploadsInFlight?: boolean;
+  /** Report Drive's folder creates: how many, and how many were answered 409 (a create sent again). */
+  countFolderCreates?: boolean;
 }
 
 function scenarios(): Scenario[] {
@@ -81,8 +85,22 @@ function scenarios(): Scenario[] {
       env: unpaced,
       alongside: { files: Array.from({ length: 50 }, (_, i) => ({ id: 20_000_000 + i, name: `Small/IMG_${i}.jpg`, size: 1024 + i * 97 })), afterFiles: Math.floor(b5Files / 5) },
     },
+    b6(),
     ...providerScenarios(),
   ];
+}
+
+/** B6: an album per pupil, a photo in each, at Drive's pace: folder creation must advance and stay near the floor. */
+function b6(): Scenario {
+  const albums = Number(process.env.BENCH_B6_ALBUMS ?? 5000);
+  const rate = Number(process.env.BENCH_B6_RATE ?? 3);
+  return {
+    name: 'B6',
+    files: Array.from({ length: albums }, (_, i) => ({ id: 30_000_000 + i, name: `Pupil ${String(i + 1).padStart(5, '0')}/portrait.jpg`, size: 1024 + ((i * 7919) % (19 * 1024)) })),
+    env: { DRIVE_WRITES_PER_SECOND: String(rate), DRIVE_WRITE_BURST: '1' },
+    google: { writesPerSecond: rate, writeBurst: 1, latencyMs: 30 },
+    countFolderCreates: true,
+  };
 }
 
 /** One gallery (many small photos, a few large ones), copied to each destination. */
@@ -190,7 +208,7 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
     return lengths;
   };
   const callbackOf = (transferId: string) =>
-    gallery.waitForCallback((c) => (c.json as { transfer_id?: string }).transfer_id === transferId, 60 * 60_000);
+    gallery.waitForCallback((c) => (c.json as { transfer_id?: string }).transfer_id === transferId, 3 * 60 * 60_000);
   try {
     const t0 = process.hrtime.bigint();
     const inFlight = scenario.countUploadsInFlight ? sampleUploadsInFlight(google, scenario.files) : undefined;
@@ -201,7 +219,7 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
     const peakInFlight = inFlight?.stop();
     const result = (await client.workflow.getHandle(workflowIdFor(transferId)).result()) as { filesDone: number; filesFailed: number; bytesDone: number };
     const bytes = scenario.files.reduce((s, f) => s + f.size, 0);
-    const runs = scenario.alongside ? await historyLengths(transferId) : undefined;
+    const runs = scenario.alongside || scenario.countFolderCreates ? await historyLengths(transferId) : undefined;
     return {
       scenario: scenario.name,
       files: scenario.files.length,
@@ -224,6 +242,9 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
         ? { 'floor s': +Math.max(bytes / (scenario.google.uploadBytesPerSecond ?? Infinity), google.stats.writes / scenario.google.writesPerSecond).toFixed(1) }
         : {}),
       ...(runs ? { runs: runs.length, 'largest history (events)': Math.max(...runs) } : {}),
+      ...(scenario.countFolderCreates
+        ? { 'folder creates': sum([...google.stats.metadataCreatesById.values()]), 'creates answered 409': google.stats.metadataConflicts }
+        : {}),
       ...(alongside ? await alongside : {}),
     };
   } finally {

@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { HostRule } from '../shared/hosts';
+import { eachLimited } from '../shared/each-limited';
 import { describe, TransferError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { Providers } from '../providers';
@@ -116,13 +117,5 @@ function asTransferError(err: unknown): TransferError {
 function normalise(details: unknown): UnitProgress {
   const d = (details ?? {}) as Partial<UnitProgress>;
   return { done: d.done ?? {}, failed: d.failed ?? {}, checkpoints: d.checkpoints ?? {} };
-}
-
-async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  });
-  await Promise.all(workers);
 }
 

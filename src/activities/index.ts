@@ -5,14 +5,15 @@ import { TransferError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { galleryFolderName } from '../shared/names';
 import type { Providers } from '../providers';
-import type { CreatedFolders } from '../providers/types';
+import type { CreatedRoot } from '../providers/types';
 import type { FileEntry } from '../source/listing';
 import type { SourceHttp } from '../source/http';
 import { postCompletion } from './callback';
 import { FairSlots } from './fair-slots';
 import { transferFiles } from './files';
+import { createFolderBatch } from './folders';
 import { ListingCache } from './listing';
-import type { CompletionReport, Credentials, FileUnit, PlanSummary } from './types';
+import type { CompletionReport, Credentials, FileUnit, FolderBatch, FolderBatchResult, ListingRef, PlanSummary } from './types';
 
 export interface ActivityDeps {
   config: Config;
@@ -31,7 +32,7 @@ export function createActivities(deps: ActivityDeps) {
   const slots = new FairSlots(config.WORKER_MAX_CONCURRENT_FILES);
 
   return withFailureMapping(
-    withHeartbeats(['planTransfer', 'loadPage', 'loadEntries', 'reserveTargets', 'createFolders', 'revokeAccess'], {
+    withHeartbeats(['planTransfer', 'loadPage', 'loadEntries', 'reserveTargets', 'createRoot', 'findFolders', 'revokeAccess'], {
       /** Reads the listing once and returns what the workflow needs to drive it (not the files themselves). */
       async planTransfer(input: { transferId: string; listingUrl: string }): Promise<PlanSummary> {
         const listing = await listings.get(input.listingUrl, true);
@@ -41,7 +42,7 @@ export function createActivities(deps: ActivityDeps) {
           filesTotal: listing.files.length,
           bytesTotal: listing.bytesTotal,
           pageCount: Math.ceil(listing.files.length / config.LISTING_PAGE_SIZE),
-          folders: listing.folders,
+          folderCount: listing.folders.length,
           rejected: listing.rejected.slice(0, MAX_REJECTED_LISTED),
           rejectedCount: listing.rejected.length,
           settings: {
@@ -52,6 +53,8 @@ export function createActivities(deps: ActivityDeps) {
             maxFileAttempts: 5,
             heartbeatTimeoutSeconds: config.FILE_HEARTBEAT_TIMEOUT_SECONDS,
             retryWindowHours: config.RETRY_WINDOW_HOURS,
+            foldersPerActivity: config.FOLDERS_PER_ACTIVITY,
+            folderTimeoutSeconds: config.FOLDER_ACTIVITY_TIMEOUT_SECONDS,
           },
         };
       },
@@ -72,9 +75,21 @@ export function createActivities(deps: ActivityDeps) {
         return providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken).reserveTargets(input.count);
       },
 
-      async createFolders(input: Credentials & { rootName: string; folders: string[]; targets: string[] }): Promise<CreatedFolders> {
+      async createRoot(input: Credentials & { rootName: string; target: string }): Promise<CreatedRoot> {
         const provider = providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken);
-        return provider.createFolders({ transferId: input.transferId, rootName: galleryFolderName(input.rootName), folders: input.folders, targets: input.targets });
+        return provider.createRoot({ transferId: input.transferId, rootName: galleryFolderName(input.rootName), target: input.target });
+      },
+
+      /** Heartbeats its own progress (see folders.ts), so it is not among the steps given empty heartbeats. */
+      async createFolderBatch(batch: FolderBatch): Promise<FolderBatchResult> {
+        return createFolderBatch({ providers, listings }, batch);
+      },
+
+      /** References of folders an earlier run made, for a run that no longer holds them (after continue-as-new). */
+      async findFolders(input: Credentials & ListingRef & { rootRef: string; indices: number[] }): Promise<string[]> {
+        const { folders } = await listings.matching(input.listingUrl, input.fingerprint);
+        const provider = providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken);
+        return provider.findFolders({ transferId: input.transferId, rootRef: input.rootRef, paths: input.indices.map((i) => folders[i]!) });
       },
 
       async transferFiles(unit: FileUnit) {
@@ -98,9 +113,10 @@ export function createActivities(deps: ActivityDeps) {
 const METADATA_HEARTBEAT_MS = 5_000;
 
 /**
- * The metadata steps (listing, ids, folders, revoke) heartbeat while they run, with no details, so a worker that
- * dies in one is noticed within the heartbeat timeout instead of the 5-minute start-to-close. transferFiles is
- * not among them: it heartbeats its own checkpoints, which an empty heartbeat would erase.
+ * The metadata steps (listing, ids, gallery folder, folder lookups, revoke) heartbeat while they run, with no
+ * details, so a worker that dies in one is noticed within the heartbeat timeout instead of the 5-minute
+ * start-to-close. transferFiles and createFolderBatch are not among them: they heartbeat their own progress,
+ * which an empty heartbeat would erase.
  */
 function withHeartbeats<T extends Record<string, (...args: never[]) => Promise<unknown>>>(names: Array<keyof T>, activities: T): T {
   const wrapped: Record<string, unknown> = { ...activities };

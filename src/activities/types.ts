@@ -1,3 +1,4 @@
+import type { ChainLink } from '../source/folder-tree';
 import type { FileEntry, RejectedEntry } from '../source/listing';
 import type { CloudType } from '../shared/types';
 
@@ -12,6 +13,8 @@ export interface TransferSettings {
   maxFileAttempts: number;
   heartbeatTimeoutSeconds: number;
   retryWindowHours: number;
+  foldersPerActivity: number;
+  folderTimeoutSeconds: number;
 }
 
 export interface PlanSummary {
@@ -19,7 +22,8 @@ export interface PlanSummary {
   filesTotal: number;
   bytesTotal: number;
   pageCount: number;
-  folders: string[];
+  /** Album folders to make (their paths stay in the listing: a payload never carries the tree). */
+  folderCount: number;
   /** Entries that can never be copied (bad URL, unsafe name…), at most 1,000 listed. */
   rejected: RejectedEntry[];
   rejectedCount: number;
@@ -30,6 +34,27 @@ export interface Credentials {
   transferId: string;
   cloudType: CloudType;
   sealedRefreshToken: string;
+}
+
+/** Which listing, checked by its fingerprint: activities read folder paths and files from it themselves. */
+export interface ListingRef {
+  listingUrl: string;
+  fingerprint: string;
+}
+
+/** The next album folders to make: `targets` holds one reserved target per folder, from index `from` on. */
+export interface FolderBatch extends Credentials, ListingRef {
+  rootRef: string;
+  from: number;
+  targets: string[];
+  /** The folder made last and its ancestors (where the parents of this batch's first folders are). */
+  chain: ChainLink[];
+}
+
+export interface FolderBatchResult {
+  /** References of the folders made, from `from` on; possibly fewer than asked (the rest come in the next batch). */
+  refs: string[];
+  chain: ChainLink[];
 }
 
 export interface UnitFile extends FileEntry {

@@ -98,6 +98,10 @@ const schema = z.object({
   MULTIPART_MAX_BYTES: positiveInt.max(5 * 1024 * 1024).default(5 * 1024 * 1024),
   /** Small files are grouped into one activity up to this many files (fewer Temporal round trips per file). */
   FILES_PER_ACTIVITY: positiveInt.max(100).default(16),
+  /** Album folders created per activity: each activity's result records progress, so a retry redoes at most one batch. */
+  FOLDERS_PER_ACTIVITY: positiveInt.max(1000).default(100),
+  /** Limit of one folder activity; it stops early with what it made when most of this has passed (slow pace, rate limits). */
+  FOLDER_ACTIVITY_TIMEOUT_SECONDS: positiveInt.min(10).max(3600).default(300),
   /** Listing entries loaded per workflow page. */
   LISTING_PAGE_SIZE: positiveInt.max(1000).default(500),
   LISTING_MAX_BYTES: positiveInt.default(64 * 1024 * 1024),

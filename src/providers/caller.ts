@@ -22,12 +22,13 @@ export class ProviderCaller {
     private readonly classify: Classifier,
   ) {}
 
-  async run<T>(what: string, kind: 'read' | 'write', request: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /** `urgent`: a write other writes wait for (an album folder before its photos), paced ahead of them. */
+  async run<T>(what: string, kind: 'read' | 'write' | 'urgent', request: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     let refreshed = false;
     let transient = 0;
     let waited = 0;
     for (;;) {
-      if (kind === 'write') await this.pacer.take(signal);
+      if (kind !== 'read') await this.pacer.take(signal, kind === 'urgent');
       try {
         const result = await request();
         this.pacer.succeeded();

@@ -10,6 +10,7 @@ export class Pacer {
   #last = Date.now();
   #pausedUntil = 0;
   #strikes = 0;
+  #urgentWaiting = 0;
   /** Current rate: eased down on each rate-limit answer, back up to the configured rate on success. */
   #rate: number;
 
@@ -29,21 +30,30 @@ export class Pacer {
     return this.#rate;
   }
 
-  /** Waits for a write slot. */
-  async take(signal?: AbortSignal): Promise<void> {
-    for (;;) {
-      const now = Date.now();
-      if (now < this.#pausedUntil) {
-        await delay(this.#pausedUntil - now, undefined, { signal });
-        continue;
+  /**
+   * Waits for a write slot. An urgent write (one that others wait for: an album before its photos) goes first:
+   * while one waits, regular writes leave the slots to it.
+   */
+  async take(signal?: AbortSignal, urgent = false): Promise<void> {
+    if (urgent) this.#urgentWaiting++;
+    try {
+      for (;;) {
+        const now = Date.now();
+        if (now < this.#pausedUntil) {
+          await delay(this.#pausedUntil - now, undefined, { signal });
+          continue;
+        }
+        this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#last) / 1000) * this.#rate);
+        this.#last = now;
+        const yieldToUrgent = !urgent && this.#urgentWaiting > 0;
+        if (this.#tokens >= 1 && !yieldToUrgent) {
+          this.#tokens -= 1;
+          return;
+        }
+        await delay(Math.ceil((Math.max(1 - this.#tokens, yieldToUrgent ? 1 : 0) / this.#rate) * 1000), undefined, { signal });
       }
-      this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#last) / 1000) * this.#rate);
-      this.#last = now;
-      if (this.#tokens >= 1) {
-        this.#tokens -= 1;
-        return;
-      }
-      await delay(Math.ceil(((1 - this.#tokens) / this.#rate) * 1000), undefined, { signal });
+    } finally {
+      if (urgent) this.#urgentWaiting--;
     }
   }
 

@@ -13,8 +13,24 @@ export interface DestinationProvider {
    */
   reserveTargets(count: number): Promise<string[]>;
 
-  /** Creates (or finds) the gallery folder and its albums. Idempotent for the same plan and reservations. */
-  createFolders(plan: FolderPlan): Promise<CreatedFolders>;
+  /**
+   * Creates (or, on a retry, finds) the gallery folder at the top of the user's storage. `target` is one reserved
+   * target (see reserveTargets).
+   */
+  createRoot(request: RootRequest): Promise<CreatedRoot>;
+
+  /**
+   * Creates one album folder in `parentRef` (a reference createRoot or createFolder answered). A retry of the same
+   * request finds the folder it made before (lost answer, crash) and answers the same reference: it never makes a
+   * second one. Returns the folder's reference.
+   */
+  createFolder(request: FolderRequest): Promise<string>;
+
+  /**
+   * References of album folders this transfer made earlier, by their paths below the gallery folder, for a
+   * workflow run that no longer holds them (after continue-as-new). In the order asked.
+   */
+  findFolders(request: FindFoldersRequest): Promise<string[]>;
 
   /**
    * Copies one photo, verified: the bytes read match the listing's size and CRC32, and what the destination
@@ -26,20 +42,32 @@ export interface DestinationProvider {
   revokeAccess(): Promise<void>;
 }
 
-export interface FolderPlan {
+export interface RootRequest {
   transferId: string;
   rootName: string;
-  /** Album paths, parents before children ("" is not listed: it is the root). */
-  folders: string[];
-  /** One reserved target for the root and one per folder, in the same order ([root, ...folders]). */
-  targets: string[];
+  target: string;
 }
 
-export interface CreatedFolders {
-  /** Folder reference per album path; "" maps to the gallery folder. */
-  folderIds: Record<string, string>;
+export interface CreatedRoot {
+  /** What albums and photos at the top of the gallery name as their parent. */
+  ref: string;
   /** Where the user finds the gallery. */
-  rootUrl: string;
+  url: string;
+}
+
+export interface FolderRequest {
+  transferId: string;
+  /** Path below the gallery folder, segments joined by "/"; identifies the folder within the transfer. */
+  path: string;
+  parentRef: string;
+  /** One reserved target for this folder, the same on every retry. */
+  target: string;
+}
+
+export interface FindFoldersRequest {
+  transferId: string;
+  rootRef: string;
+  paths: string[];
 }
 
 export interface PutFileRequest {

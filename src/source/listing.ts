@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { HostRule, isHostAllowed } from '../shared/hosts';
 import { NameDeduper, toDestinationPath } from '../shared/names';
+import { preorderFolders } from './folder-tree';
 
 /**
  * The gallery listing (SPEC §2) turned into the plan of a transfer: which folders to create and which files to
@@ -15,6 +16,8 @@ export interface FileEntry {
   sourceId: number;
   /** Album folder path below the gallery folder ("" for the gallery folder itself), segments joined by "/". */
   folder: string;
+  /** That folder's position in `Listing.folders` (its creation order); -1 for the gallery folder. */
+  folderIndex: number;
   /** Final file name inside that folder, after cleaning and de-duplication. */
   name: string;
   url: string;
@@ -32,7 +35,7 @@ export interface RejectedEntry {
 
 export interface Listing {
   files: FileEntry[];
-  /** Every folder path, parents before children. */
+  /** Every folder path in creation order: pre-order, siblings by first use (see folder-tree.ts). */
   folders: string[];
   rejected: RejectedEntry[];
   bytesTotal: number;
@@ -97,7 +100,7 @@ export async function parseListing(body: string, sourceHosts: readonly HostRule[
     seen.add(key);
     accepted.push(result);
   }
-  const folders = folderPaths(accepted);
+  const folders = preorderFolders(accepted.map((a) => a.folders));
   const files = await nameFiles(accepted, folders);
   return { files, folders, rejected, bytesTotal: files.reduce((sum, f) => sum + f.size, 0), fingerprint: fingerprintOf(files) };
 }
@@ -126,13 +129,6 @@ function acceptEntry(item: unknown, sourceHosts: readonly HostRule[]): Accepted 
   return { sourceId: entry.id, folders: path.folders, fileName: path.fileName, url: url.toString(), size: entry.filesize, crc };
 }
 
-/** Every album path, parents before children. */
-function folderPaths(accepted: Accepted[]): string[] {
-  const folders = new Set<string>();
-  for (const a of accepted) for (let depth = 1; depth <= a.folders.length; depth++) folders.add(a.folders.slice(0, depth).join('/'));
-  return [...folders].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
-}
-
 /**
  * Final file names. Albums keep their names and photos give way: a photo named like an album of the same
  * folder becomes "A (2)", so no destination ever meets a file where a folder is (or the other way round).
@@ -143,11 +139,13 @@ async function nameFiles(accepted: Accepted[], folders: string[]): Promise<FileE
     const cut = path.lastIndexOf('/');
     names.reserve(cut < 0 ? '' : path.slice(0, cut), path.slice(cut + 1));
   }
+  const folderIndex = new Map(folders.map((path, i) => [path, i]));
   const files: FileEntry[] = [];
   for (const a of accepted) {
     if (files.length % ENTRIES_PER_SLICE === ENTRIES_PER_SLICE - 1) await yieldToEventLoop();
     const folder = a.folders.join('/');
-    files.push({ index: files.length, sourceId: a.sourceId, folder, name: names.unique(folder, a.fileName), url: a.url, size: a.size, crc: a.crc });
+    const name = names.unique(folder, a.fileName);
+    files.push({ index: files.length, sourceId: a.sourceId, folder, folderIndex: folderIndex.get(folder) ?? -1, name, url: a.url, size: a.size, crc: a.crc });
   }
   return files;
 }

@@ -17,12 +17,13 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CompletionReport, FileOutcome, PlanSummary, UnitFile } from '../activities/types';
-import type { CreatedFolders } from '../providers/types';
+import type { CreatedRoot } from '../providers/types';
+import type { ChainLink } from '../source/folder-tree';
 import type { FileEntry } from '../source/listing';
 import { ACCOUNT_WIDE_CODES, VERIFICATION_FAILED } from '../shared/errors';
 import type { TransferInput } from '../shared/types';
 import { FilesFailed, FilesTotal, TransferState as TransferStateKey } from '../temporal/search-attributes';
-import { makeUnits } from './units';
+import { foldersNeeded, makeUnits } from './units';
 
 /**
  * One transfer = one workflow (`transfer-<transfer_id>`). Deterministic orchestration only; every side effect
@@ -67,11 +68,19 @@ export interface FailedFile {
   target?: string;
 }
 
-/** What survives continue-as-new. */
+/** Where album folder creation stands: the next folder (in creation order) and the chain of the one made last. */
+export interface FolderCursor {
+  next: number;
+  chain: ChainLink[];
+}
+
+/** What survives continue-as-new. Not the folders' references: a new run looks up those its files need. */
 export interface Carried {
   phase: 'copying' | 'waiting';
   plan: PlanSummary;
-  folders: CreatedFolders;
+  /** Unset only when the transfer failed before it had a gallery folder. */
+  root?: CreatedRoot;
+  folderCursor: FolderCursor;
   nextPage: number;
   counts: { done: number; failed: number; bytesDone: number; bytesSent: number };
   failures: FailedFile[];
@@ -107,6 +116,15 @@ function fileActivities(settings: PlanSummary['settings']) {
   });
 }
 
+/** Folder batches: a time limit of their own (FOLDER_ACTIVITY_TIMEOUT_SECONDS); they stop early rather than reach it. */
+function folderActivities(settings: PlanSummary['settings']) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: `${settings.folderTimeoutSeconds}s`,
+    heartbeatTimeout: '30 seconds',
+    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+  });
+}
+
 const completion = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '7 days',
@@ -124,7 +142,10 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
   let failures: FailedFile[] = carried?.failures ?? [];
   let fatal = carried?.fatal ?? null;
   let plan = carried?.plan;
-  let folders = carried?.folders;
+  let root = carried?.root;
+  let folderCursor: FolderCursor = carried?.folderCursor ?? { next: 0, chain: [] };
+  /** References of the folders this run made or looked up, by index; not carried (it can be as large as the tree). */
+  const folderRefs = new Map<number, string>();
   let nextPage = carried?.nextPage ?? 0;
   let retryWindowEndsAt = carried?.retryWindowEndsAt ?? null;
   let retryRequested = false;
@@ -144,7 +165,7 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
     filesFailed: counts.failed,
     bytesTotal: plan?.bytesTotal ?? 0,
     bytesDone: counts.bytesDone,
-    folderUrl: folders?.rootUrl ?? null,
+    folderUrl: root?.url ?? null,
     startedAt,
     updatedAt,
     retryWindowEndsAt,
@@ -210,14 +231,19 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
     }
   };
 
+  const historyIsLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BUDGET;
+
   const continueIfLong = async () => {
-    if (!workflowInfo().continueAsNewSuggested && workflowInfo().historyLength <= HISTORY_EVENTS_BUDGET) return;
+    if (!historyIsLong()) return;
+    pausingFolders = true;
+    await folderLane;
     await condition(() => inFlight === 0);
     await condition(allHandlersFinished);
     await continueAsNew<typeof transferWorkflow>(input, {
       phase,
       plan: plan!,
-      folders: folders!,
+      root,
+      folderCursor,
       nextPage,
       counts,
       failures,
@@ -225,6 +251,61 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
       startedAt,
       retryWindowEndsAt,
     });
+  };
+
+  const listingRef = () => ({ listingUrl: input.listingUrl, fingerprint: plan!.fingerprint });
+
+  /**
+   * The folder lane: album folders, a batch per activity, in creation order, running ahead of the pages (album
+   * creates go first in the pacer, photos fill the gaps). Each batch's result (the references it made) is its
+   * progress in the history: a crash or a timeout redoes at most one batch, and a continue-as-new carries only the
+   * cursor. A batch reads the paths from the listing itself. Stops between batches for a continue-as-new.
+   */
+  let folderLane: Promise<void> | undefined;
+  let pausingFolders = false;
+  const makeFolders = async () => {
+    try {
+      while (folderCursor.next < plan!.folderCount && !fatal && !pausingFolders) {
+        const count = Math.min(plan!.settings.foldersPerActivity, plan!.folderCount - folderCursor.next);
+        const targets = await metadata.reserveTargets({ ...credentials, count });
+        const batch = { ...credentials, ...listingRef(), rootRef: root!.ref, from: folderCursor.next, targets, chain: folderCursor.chain };
+        const made = await folderActivities(plan!.settings).createFolderBatch(batch);
+        made.refs.forEach((ref, i) => folderRefs.set(folderCursor.next + i, ref));
+        folderCursor = { next: folderCursor.next + made.refs.length, chain: made.chain };
+      }
+    } catch (err) {
+      // Cancellation reaches the main path through its own waits; anything else stops the transfer.
+      if (!isCancellation(err)) fatal ??= failureMessage(err);
+    }
+  };
+
+  /** Waits until the first `need` album folders exist; continues as new meanwhile if the history grows long. */
+  const folderWait = async (need: number) => {
+    for (;;) {
+      await condition(() => folderCursor.next >= need || fatal !== null || historyIsLong());
+      if (folderCursor.next >= need || fatal) return;
+      await continueIfLong();
+    }
+  };
+
+  /** The parent reference of each file's folder: made in this run, else looked up (made before a continue-as-new). */
+  const parentsOf = async (entries: FileEntry[]): Promise<(folderIndex: number) => string> => {
+    const missing = [...new Set(entries.map((e) => e.folderIndex))].filter((i) => i >= 0 && !folderRefs.has(i));
+    if (missing.length > 0) {
+      const refs = await metadata.findFolders({ ...credentials, ...listingRef(), rootRef: root!.ref, indices: missing });
+      missing.forEach((index, i) => folderRefs.set(index, refs[i]!));
+    }
+    return (folderIndex) => (folderIndex < 0 ? root!.ref : folderRefs.get(folderIndex)!);
+  };
+
+  /** One page's units: its files, once the folders they need exist (later albums are made meanwhile). */
+  const preparePage = async (page: number): Promise<UnitFile[][]> => {
+    const entries = await metadata.loadPage({ ...listingRef(), page, pageSize: plan!.settings.pageSize });
+    await folderWait(foldersNeeded(entries));
+    if (fatal) return [];
+    const parentOf = await parentsOf(entries);
+    const targets = await metadata.reserveTargets({ ...credentials, count: entries.length });
+    return makeUnits(entries, targets, parentOf, plan!.settings);
   };
 
   const copyAll = async (): Promise<string | undefined> => {
@@ -235,29 +316,29 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
         counts.failed += plan.rejectedCount - plan.rejected.length;
         publishState('running');
       }
-      if (!folders) {
-        const targets = await metadata.reserveTargets({ ...credentials, count: plan.folders.length + 1 });
-        folders = await metadata.createFolders({ ...credentials, rootName: input.galleryName, folders: plan.folders, targets });
+      if (!root) {
+        const [target] = await metadata.reserveTargets({ ...credentials, count: 1 });
+        root = await metadata.createRoot({ ...credentials, rootName: input.galleryName, target: target! });
       }
     } catch (err) {
       if (isCancellation(err)) throw err;
       return failureMessage(err);
     }
+    folderLane = makeFolders();
     const files = fileActivities(plan.settings);
     for (; nextPage < plan.pageCount && !fatal; nextPage++) {
       await continueIfLong();
-      let entries: FileEntry[];
-      let targets: string[];
+      let units: UnitFile[][];
       try {
-        entries = await metadata.loadPage({ listingUrl: input.listingUrl, fingerprint: plan.fingerprint, page: nextPage, pageSize: plan.settings.pageSize });
-        targets = await metadata.reserveTargets({ ...credentials, count: entries.length });
+        units = await preparePage(nextPage);
       } catch (err) {
         if (isCancellation(err)) throw err;
         fatal = failureMessage(err);
         break;
       }
-      await schedule(makeUnits(entries, targets, folders.folderIds, plan.settings), files);
+      await schedule(units, files);
     }
+    await folderLane;
     await condition(() => inFlight === 0);
     if (fatal) {
       // Photos never attempted because the transfer had to stop count as failed, with the reason.
@@ -277,7 +358,7 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
     counts.failed -= again.length;
     fatal = null;
     publishState('running');
-    const entries = await metadata.loadEntries({ listingUrl: input.listingUrl, fingerprint: plan!.fingerprint, indices: again.map((f) => f.index!) });
+    const entries = await metadata.loadEntries({ ...listingRef(), indices: again.map((f) => f.index!) });
     // A verification failure spent its id (the bad copy was deleted): those get fresh ones.
     const fresh = again.filter((f) => !f.target || f.code === VERIFICATION_FAILED).length;
     const freshIds = fresh > 0 ? await metadata.reserveTargets({ ...credentials, count: fresh }) : [];
@@ -286,7 +367,8 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
     const missing = again.filter((f) => !byIndex.has(f.index!));
     for (const f of missing) fail({ ...f, reason: 'the photo is no longer in the gallery listing' });
     const kept = again.map((f, i) => ({ entry: byIndex.get(f.index!), target: targets[i]! })).filter((x) => x.entry);
-    await schedule(makeUnits(kept.map((x) => x.entry!), kept.map((x) => x.target), folders!.folderIds, plan!.settings), fileActivities(plan!.settings));
+    const parentOf = await parentsOf(kept.map((x) => x.entry!));
+    await schedule(makeUnits(kept.map((x) => x.entry!), kept.map((x) => x.target), parentOf, plan!.settings), fileActivities(plan!.settings));
     await condition(() => inFlight === 0);
   };
 
@@ -303,7 +385,7 @@ export async function transferWorkflow(input: TransferInput, carried?: Carried):
       archive_url: input.archiveUrl,
       files_total: total(),
       files_uploaded: counts.done,
-      folder_url: folders?.rootUrl ?? null,
+      folder_url: root?.url ?? null,
       ...(error ? { error } : {}),
     };
     await completion.notifyCompletion(body);

@@ -12,14 +12,14 @@ const MAX_UNIT_BYTES = 32 * 1024 * 1024;
 export function makeUnits(
   entries: FileEntry[],
   targets: string[],
-  folderIds: Record<string, string>,
+  parentOf: (folderIndex: number) => string,
   opts: { filesPerActivity: number; multipartMaxBytes: number },
 ): UnitFile[][] {
   const units: UnitFile[][] = [];
   let small: UnitFile[] = [];
   let smallBytes = 0;
   entries.forEach((entry, i) => {
-    const file: UnitFile = { ...entry, target: targets[i]!, parentId: folderIds[entry.folder]! };
+    const file: UnitFile = { ...entry, target: targets[i]!, parentId: parentOf(entry.folderIndex) };
     if (entry.size > opts.multipartMaxBytes) {
       units.push([file]);
       return;
@@ -34,4 +34,12 @@ export function makeUnits(
   });
   if (small.length > 0) units.push(small);
   return units;
+}
+
+/**
+ * How many album folders (in creation order) must exist before these files can be copied: folders are made in
+ * order, so all up to the highest one they use. A listing that goes album by album needs few beyond a page's own.
+ */
+export function foldersNeeded(entries: readonly FileEntry[]): number {
+  return entries.reduce((most, e) => Math.max(most, e.folderIndex + 1), 0);
 }

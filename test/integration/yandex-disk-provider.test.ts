@@ -96,7 +96,7 @@ async function photo(
   opts: { size?: number; bytes?: Buffer; checkpoint?: unknown } = {},
 ): Promise<Photo> {
   const bytes = opts.bytes ?? randomBytes(opts.size ?? 40_000);
-  const file: FileEntry = { index: 0, sourceId: nextSourceId++, folder: '', name, url: d.source(`${transferId}-${name}`, bytes), size: bytes.length, crc: await crc32(bytes) };
+  const file: FileEntry = { index: 0, sourceId: nextSourceId++, folder: '', folderIndex: -1, name, url: d.source(`${transferId}-${name}`, bytes), size: bytes.length, crc: await crc32(bytes) };
   let saved: unknown = opts.checkpoint;
   const req: PutFileRequest = {
     transferId,
@@ -126,10 +126,18 @@ function failsWith(code: string, retryable: boolean, message?: RegExp) {
 
 const paths = (yandex: YandexEmulator): string[] => yandex.tree().map((n) => n.path);
 
-/** A gallery folder made by the provider, as the activity would, with the albums given. */
-async function gallery(d: Disk, transferId: string, folders: string[] = []): Promise<string> {
-  const created = await d.provider({ serverSideFetch: false }).createFolders({ transferId, rootName: 'Gallery', folders, targets: [] });
-  return created.folderIds['']!;
+/** A gallery folder and its albums (top-level ones) made by the provider, as the activities would; returns the gallery folder. */
+async function gallery(d: Disk, transferId: string, albums: string[] = []): Promise<string> {
+  const made = await folders(d.provider({ serverSideFetch: false }), transferId, albums);
+  return made['']!;
+}
+
+/** References by path ("" for the gallery folder) of the gallery folder "Gallery" and its top-level albums. */
+async function folders(provider: YandexDiskProvider, transferId: string, albums: string[] = []): Promise<Record<string, string>> {
+  const root = await provider.createRoot({ transferId, rootName: 'Gallery', target: '' });
+  const refs: Record<string, string> = { '': root.ref };
+  for (const path of albums) refs[path] = await provider.createFolder({ transferId, path, parentRef: root.ref, target: '' });
+  return refs;
 }
 
 for (const serverSideFetch of [false, true]) {
@@ -223,8 +231,8 @@ describe('Yandex provider: the gallery folder', () => {
     const transferId = randomId();
     // Whatever request makes the folder, its answer is lost once.
     for (const op of ['mkdir', 'move'] as const) d.yandex.faults.add({ op, action: 'commitThenReset' });
-    const created = await d.provider({ serverSideFetch: false }).createFolders({ transferId, rootName: 'Gallery', folders: ['Album'], targets: [] });
-    assert.deepEqual(created.folderIds, { '': '/Gallery', Album: '/Gallery/Album' });
+    const created = await folders(d.provider({ serverSideFetch: false }), transferId, ['Album']);
+    assert.deepEqual(created, { '': '/Gallery', Album: '/Gallery/Album' });
     assert.deepEqual(top(d.yandex), [{ path: '/Gallery', owner: transferId }]);
     assert.deepEqual(d.yandex.faults.fired.map((f) => f.ctx.op), ['mkdir', 'move'], 'both answers were lost');
   });
@@ -235,9 +243,9 @@ describe('Yandex provider: the gallery folder', () => {
     // The mark never gets through on the first attempt: it fails as a crash would, after the folder exists.
     d.yandex.faults.add({ op: 'patchResource', times: 5, action: { status: 500 } });
     const provider = d.provider({ serverSideFetch: false });
-    await assert.rejects(provider.createFolders({ transferId, rootName: 'Gallery', folders: [], targets: [] }), failsWith('yadisk_unavailable', true));
-    const created = await provider.createFolders({ transferId, rootName: 'Gallery', folders: [], targets: [] });
-    assert.equal(created.folderIds[''], '/Gallery');
+    await assert.rejects(folders(provider, transferId), failsWith('yadisk_unavailable', true));
+    const created = await folders(provider, transferId);
+    assert.equal(created[''], '/Gallery');
     assert.deepEqual(top(d.yandex), [{ path: '/Gallery', owner: transferId }]);
   });
 
@@ -245,17 +253,17 @@ describe('Yandex provider: the gallery folder', () => {
     const d = await disk();
     await d.mkdir('/Gallery');
     const [one, two] = [randomId(), randomId()];
-    const plan = (transferId: string) => ({ transferId, rootName: 'Gallery', folders: ['Album'], targets: [] });
-    const [a, b] = await Promise.all([d.provider({ serverSideFetch: false }).createFolders(plan(one)), d.provider({ serverSideFetch: false }).createFolders(plan(two))]);
-    assert.deepEqual([a.folderIds[''], b.folderIds['']].sort(), ['/Gallery (2)', '/Gallery (3)']);
-    const again = await d.provider({ serverSideFetch: false }).createFolders(plan(one));
-    assert.equal(again.folderIds[''], a.folderIds['']);
+    const make = (transferId: string) => folders(d.provider({ serverSideFetch: false }), transferId, ['Album']);
+    const [a, b] = await Promise.all([make(one), make(two)]);
+    assert.deepEqual([a[''], b['']].sort(), ['/Gallery (2)', '/Gallery (3)']);
+    const again = await make(one);
+    assert.deepEqual(again, a);
     assert.deepEqual(
       top(d.yandex),
       [
         { path: '/Gallery', owner: undefined },
-        { path: a.folderIds['']!, owner: one },
-        { path: b.folderIds['']!, owner: two },
+        { path: a['']!, owner: one },
+        { path: b['']!, owner: two },
       ].sort((x, y) => x.path.localeCompare(y.path)),
     );
   });

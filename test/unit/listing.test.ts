@@ -18,7 +18,7 @@ const entry = (over: Record<string, unknown> = {}) => ({
 test('the SPEC example entry becomes one file in album "Photos 1"', async () => {
   const listing = await parseListing(JSON.stringify([entry()]), hosts);
   assert.deepEqual(listing.files, [
-    { index: 0, sourceId: 49851973, folder: 'Photos 1', name: 'Test_011.jpg', url: entry().url, size: 268756, crc: 'e7b057b2' },
+    { index: 0, sourceId: 49851973, folder: 'Photos 1', folderIndex: 0, name: 'Test_011.jpg', url: entry().url, size: 268756, crc: 'e7b057b2' },
   ]);
   assert.deepEqual(listing.folders, ['Photos 1']);
   assert.equal(listing.bytesTotal, 268756);
@@ -28,6 +28,13 @@ test('the SPEC example entry becomes one file in album "Photos 1"', async () => 
 test('an object with a files array is accepted; parents come before children', async () => {
   const listing = await parseListing(JSON.stringify({ files: [entry({ name: 'A/B/C/x.jpg' }), entry({ id: 2, name: 'A/y.jpg' })] }), hosts);
   assert.deepEqual(listing.folders, ['A', 'A/B', 'A/B/C']);
+});
+
+test('folders are in creation order (pre-order, by first use); each file names its folder by index', async () => {
+  const names = ['Zoe/1.jpg', 'Adam/Group/2.jpg', 'top.jpg', 'Zoe/Extra/3.jpg', 'Adam/4.jpg'];
+  const listing = await parseListing(JSON.stringify(names.map((name, i) => entry({ id: i + 1, name }))), hosts);
+  assert.deepEqual(listing.folders, ['Zoe', 'Zoe/Extra', 'Adam', 'Adam/Group']);
+  assert.deepEqual(listing.files.map((f) => [f.folder, f.folderIndex]), [['Zoe', 0], ['Adam/Group', 3], ['', -1], ['Zoe/Extra', 1], ['Adam', 2]]);
 });
 
 test('bad entries are rejected with a reason naming the problem, the rest is kept', async () => {

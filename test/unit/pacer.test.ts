@@ -29,3 +29,14 @@ test('take() spaces writes at the rate', async () => {
   for (let i = 0; i < 6; i++) await pacer.take();
   assert.ok(Date.now() - t0 >= 5 * (1000 / 49) - 5, 'five intervals (at 98 % of 50/s) after the first');
 });
+
+test('an urgent write (an album its photos wait for) takes the next slot ahead of regular writes already waiting', async () => {
+  const pacer = new Pacer(20, 1);
+  await pacer.take(); // the burst is spent: everyone below waits for the next slot
+  const order: string[] = [];
+  const regular = [1, 2, 3].map((n) => pacer.take().then(() => order.push(`photo ${n}`)));
+  const urgent = pacer.take(undefined, true).then(() => order.push('album'));
+  await Promise.all([...regular, urgent]);
+  assert.equal(order[0], 'album', order.join(', '));
+  assert.equal(order.length, 4);
+});

@@ -19,6 +19,10 @@ export class GoogleStats {
   readonly rateLimitedByOp: Partial<Record<OpKind, number>> = {};
   uploadBytesReceived = 0;
   tokenRefreshes = 0;
+  /** Metadata-only creates (folders, empty files) that reached Drive, by the id they asked for (more than one: sent again). */
+  readonly metadataCreatesById = new Map<string, number>();
+  /** Metadata-only creates answered 409: the id already named a file. */
+  metadataConflicts = 0;
   unauthorized = 0;
   private readonly uploads: UploadRecord[] = [];
 

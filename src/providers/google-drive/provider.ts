@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Sealer } from '../../shared/crypto';
+import { eachLimited } from '../../shared/each-limited';
 import { TransferError, VERIFICATION_FAILED } from '../../shared/errors';
 import { mimeTypeFor } from '../../shared/mime';
 import { checkCrc, Hashes, SavedHashes } from '../../source/reader';
-import type { CreatedFolders, DestinationProvider, FolderPlan, PutFileRequest, StoredFile } from '../types';
+import type { CreatedRoot, DestinationProvider, FindFoldersRequest, FolderRequest, PutFileRequest, RootRequest, StoredFile } from '../types';
 import { DriveAuth, revokeGoogleToken } from './auth';
 import type { ProviderCaller } from '../caller';
 import { driveClient, drive_v3 } from './drive-client';
@@ -13,6 +14,8 @@ import { DriveFileResource, FILE_FIELDS, putChunk, querySession, SessionState, s
 
 const FOLDER_MIME = 'application/vnd.google-apps.folder';
 const CHUNK_RETRIES = 5;
+/** Folder lookups (reads, not paced) in flight at once. */
+const LOOKUPS_IN_FLIGHT = 8;
 
 export interface GoogleDriveOptions {
   apiUrl: string;
@@ -57,20 +60,38 @@ export class GoogleDriveProvider implements DestinationProvider {
     return ids;
   }
 
-  async createFolders(plan: FolderPlan): Promise<CreatedFolders> {
-    const folderIds: Record<string, string> = {};
-    const all = ['', ...plan.folders];
-    for (const [i, path] of all.entries()) {
-      const parent = path === '' ? 'root' : folderIds[path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '']!;
-      const name = path === '' ? plan.rootName : path.slice(path.lastIndexOf('/') + 1);
-      folderIds[path] = await this.#createFolder(plan.transferId, plan.targets[i]!, name, parent, path);
-    }
-    return { folderIds, rootUrl: `https://drive.google.com/drive/folders/${folderIds['']}` };
+  async createRoot(req: RootRequest): Promise<CreatedRoot> {
+    const id = await this.#createFolder(req.transferId, req.target, req.rootName, 'root', '');
+    return { ref: id, url: `https://drive.google.com/drive/folders/${id}` };
+  }
+
+  async createFolder(req: FolderRequest): Promise<string> {
+    return this.#createFolder(req.transferId, req.target, req.path.slice(req.path.lastIndexOf('/') + 1), req.parentRef, req.path);
+  }
+
+  /** By the marks every folder carries (transfer, album path): one search per folder, a few at a time. */
+  async findFolders(req: FindFoldersRequest): Promise<string[]> {
+    const ids: string[] = [];
+    await eachLimited(req.paths, LOOKUPS_IN_FLIGHT, async (path, i) => {
+      const q = [
+        `appProperties has { key='caTransfer' and value='${quoted(req.transferId)}' }`,
+        `appProperties has { key='caFolder' and value='${quoted(folderKey(path))}' }`,
+        `mimeType = '${FOLDER_MIME}'`,
+        'trashed = false',
+      ].join(' and ');
+      const res = await this.#call.run(`looking up folder "${path}"`, 'read', () => this.#drive.files.list({ q, fields: 'files(id)', pageSize: 2, spaces: 'drive' }, this.#opts));
+      const id = res.data.files?.[0]?.id;
+      // Drive's search can lag a moment behind a create; a retry looks again. A folder the user removed stays missing.
+      if (!id) throw new TransferError('drive_folder_missing', `the album folder "${path}" made earlier is not in Drive (removed?)`, true);
+      ids[i] = id;
+    });
+    return ids;
   }
 
   async #createFolder(transferId: string, id: string, name: string, parent: string, path: string): Promise<string> {
     try {
-      await this.#call.run(`creating folder "${name}"`, 'write', () =>
+      // Photos wait for their album: its create goes ahead of theirs.
+      await this.#call.run(`creating folder "${name}"`, 'urgent', () =>
         this.#drive.files.create(
           {
             requestBody: { id, name, mimeType: FOLDER_MIME, parents: [parent], appProperties: { caTransfer: transferId, caFolder: folderKey(path) } },
@@ -318,6 +339,11 @@ export class GoogleDriveProvider implements DestinationProvider {
 
 function appProperties(req: PutFileRequest): Record<string, string> {
   return { caTransfer: req.transferId, caSource: String(req.file.sourceId) };
+}
+
+/** A value inside a Drive search string: backslash and quote escaped. */
+function quoted(value: string): string {
+  return value.replace(/[\\']/g, (c) => `\\${c}`);
 }
 
 /** appProperties are limited to 124 bytes per key+value: long album paths are stored as a hash. */

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ACCOUNT_WIDE_CODES, NAME_CONFLICT, TransferError, VERIFICATION_FAILED } from '../../shared/errors';
 import { checkCrc, Hashes } from '../../source/reader';
 import type { ProviderCaller } from '../caller';
-import type { CreatedFolders, DestinationProvider, FolderPlan, PutFileRequest, StoredFile } from '../types';
+import type { CreatedRoot, DestinationProvider, FindFoldersRequest, FolderRequest, PutFileRequest, RootRequest, StoredFile } from '../types';
 import { putToUploadLink, YandexApi, YandexLink, YandexResource } from './api';
 import type { YandexAuth } from './auth';
 import { YandexConflictError } from './errors';
@@ -56,20 +56,26 @@ export class YandexDiskProvider implements DestinationProvider {
     return new Array<string>(count).fill('');
   }
 
-  async createFolders(plan: FolderPlan): Promise<CreatedFolders> {
-    const root = await this.#claimRoot(plan.transferId, plan.rootName);
-    const folderIds: Record<string, string> = { '': root };
-    for (const folder of plan.folders) {
-      const path = `${root}/${folder}`;
-      try {
-        await this.call.run(`creating folder "${folder}"`, 'write', () => this.api.call('PUT', '/v1/disk/resources', { path }));
-      } catch (err) {
-        // Inside our own gallery folder, an existing folder is one an earlier attempt made.
-        if (!isConflict(err, 'DiskPathPointsToExistentDirectoryError')) throw err;
-      }
-      folderIds[folder] = path;
+  async createRoot(req: RootRequest): Promise<CreatedRoot> {
+    const root = await this.#claimRoot(req.transferId, req.rootName);
+    return { ref: root, url: `https://disk.yandex.ru/client/disk${encodeURI(root)}` };
+  }
+
+  async createFolder(req: FolderRequest): Promise<string> {
+    const path = `${req.parentRef}/${req.path.slice(req.path.lastIndexOf('/') + 1)}`;
+    try {
+      // Photos wait for their album: its create goes ahead of theirs.
+      await this.call.run(`creating folder "${req.path}"`, 'urgent', () => this.api.call('PUT', '/v1/disk/resources', { path }));
+    } catch (err) {
+      // Inside our own gallery folder, an existing folder is one an earlier attempt made.
+      if (!isConflict(err, 'DiskPathPointsToExistentDirectoryError')) throw err;
     }
-    return { folderIds, rootUrl: `https://disk.yandex.ru/client/disk${encodeURI(root)}` };
+    return path;
+  }
+
+  /** A folder's reference is its path: nothing to ask. */
+  async findFolders(req: FindFoldersRequest): Promise<string[]> {
+    return req.paths.map((path) => `${req.rootRef}/${path}`);
   }
 
   async putFile(req: PutFileRequest): Promise<StoredFile> {

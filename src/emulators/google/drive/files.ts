@@ -1,6 +1,6 @@
 import { jsonReply, mediaType, readBody, type Reply } from '../../shared/http';
 import type { GoogleContext } from '../context';
-import { badRequest, invalidParameter, notEmulated } from '../errors';
+import { badRequest, DriveError, invalidParameter, notEmulated } from '../errors';
 import type { Exchange, Route } from '../router';
 import { authenticate } from './auth';
 import { decodePageToken, encodePageToken, parseOrderBy, parseQ, search } from './listing';
@@ -55,8 +55,14 @@ export function fileRoutes(ctx: GoogleContext): Route[] {
     // A metadata-only blob is an empty file; folders have no content at all.
     const content = mimeType === FOLDER_MIME ? undefined : ContentAccumulator.empty(0).finish();
     const drive = ctx.drives.of(ex.user);
-    const item = drive.create(meta, mimeType, content, ctx.opts.storageQuotaBytes);
-    return jsonReply(200, select(toFileResource(item, drive)));
+    if (meta.id) ctx.stats.metadataCreatesById.set(meta.id, (ctx.stats.metadataCreatesById.get(meta.id) ?? 0) + 1);
+    try {
+      const item = drive.create(meta, mimeType, content, ctx.opts.storageQuotaBytes);
+      return jsonReply(200, select(toFileResource(item, drive)));
+    } catch (err) {
+      if (err instanceof DriveError && err.status === 409) ctx.stats.metadataConflicts += 1;
+      throw err;
+    }
   }
 
   async function get(ex: Exchange): Promise<Reply> {
