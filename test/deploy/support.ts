@@ -197,21 +197,27 @@ export interface CodeEnv {
 export function codeEnv(): CodeEnv {
   const all = new Set<string>();
   const required = new Set<string>();
-  const configFile = join(ROOT, 'src/config/index.ts');
-  const config = ts.createSourceFile(configFile, readFileSync(configFile, 'utf8'), ts.ScriptTarget.ES2022, true);
-  config.forEachChild(function visit(node): void {
-    if (ts.isVariableDeclaration(node) && node.name.getText() === 'schema' && node.initializer && ts.isCallExpression(node.initializer)) {
-      const shape = node.initializer.arguments[0];
-      if (!shape || !ts.isObjectLiteralExpression(shape)) throw new Error('src/config/index.ts: schema is not z.object({...})');
-      for (const property of shape.properties) {
-        if (!ts.isPropertyAssignment(property)) continue;
-        const name = property.name.getText();
-        all.add(name);
-        if (!/\.(default|optional)\(/.test(property.initializer.getText())) required.add(name);
+  // The one schema (src/config/index.ts) and the destinations' sections it is composed of.
+  const providers = join(ROOT, 'src/providers');
+  const sections = readdirSync(providers, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(providers, d.name, 'config.ts')))
+    .map((d) => join(providers, d.name, 'config.ts'));
+  for (const configFile of [join(ROOT, 'src/config/index.ts'), ...sections]) {
+    const config = ts.createSourceFile(configFile, readFileSync(configFile, 'utf8'), ts.ScriptTarget.ES2022, true);
+    config.forEachChild(function visit(node): void {
+      if (ts.isVariableDeclaration(node) && node.initializer && ts.isCallExpression(node.initializer) && node.initializer.expression.getText() === 'z.object') {
+        const shape = node.initializer.arguments[0];
+        if (!shape || !ts.isObjectLiteralExpression(shape)) throw new Error(`${relative(ROOT, configFile)}: schema is not z.object({...})`);
+        for (const property of shape.properties) {
+          if (!ts.isPropertyAssignment(property)) continue;
+          const name = property.name.getText();
+          all.add(name);
+          if (!/\.(default|optional)\(/.test(property.initializer.getText())) required.add(name);
+        }
       }
-    }
-    node.forEachChild(visit);
-  });
+      node.forEachChild(visit);
+    });
+  }
   if (all.size === 0) throw new Error('no config schema found in src/config/index.ts');
 
   const seen = new Set<string>();
