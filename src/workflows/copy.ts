@@ -1,4 +1,4 @@
-import { condition, isCancellation } from '@temporalio/workflow';
+import { condition, isCancellation, patched } from '@temporalio/workflow';
 import type { FileOutcome, UnitFile } from '../activities/types';
 import { failureMessage, failureType, fileActivities, metadata, type FileActivities } from './activities';
 import type { TransferRun } from './run';
@@ -18,6 +18,7 @@ async function planAndRoot(run: TransferRun): Promise<string | undefined> {
       run.ledger.rejected(run.plan);
       run.publishState('running');
     }
+    if (!run.root && patched(SPACE_CHECK) && (await tooLittleSpace(run))) return run.ledger.fatal!;
     if (!run.root) {
       const [target] = await metadata.reserveTargets({ ...run.credentials, count: 1 });
       run.root = await metadata.createRoot({ ...run.credentials, rootName: input.galleryName, target: target! });
@@ -27,6 +28,15 @@ async function planAndRoot(run: TransferRun): Promise<string | undefined> {
     return failureMessage(err);
   }
   return undefined;
+}
+
+/** Workflows started before the free-space check replay without it (docs/deployment.md, "Upgrading…"). */
+const SPACE_CHECK = 'space-check';
+
+/** Asks the destination for its free space before the first write; a gallery that cannot fit stops here. */
+async function tooLittleSpace(run: TransferRun): Promise<boolean> {
+  const free = await metadata.freeBytes(run.credentials);
+  return run.ledger.checkSpace(run.plan!.bytesTotal - run.ledger.counts.bytesDone, free);
 }
 
 /** One unit: its files' outcomes go to the ledger; a unit that failed as a whole fails each of its files. */

@@ -1,7 +1,7 @@
 import { CancellationScope, log } from '@temporalio/workflow';
 import type { CompletionReport } from '../activities/types';
 import { completion, failureMessage, metadata } from './activities';
-import type { TransferState } from './ledger';
+import { NOT_ENOUGH_SPACE, type TransferState } from './ledger';
 import type { TransferRun } from './run';
 
 /** How a transfer ends: the completion callback, the token given up, and the clean stop on cancellation. */
@@ -23,6 +23,7 @@ export async function report(run: TransferRun, error: string | undefined, final:
     files_uploaded: ledger.counts.done,
     folder_url: run.root?.url ?? null,
     ...(error ? { error } : {}),
+    ...(ledger.shortfall ? { error_code: NOT_ENOUGH_SPACE, bytes_needed: ledger.shortfall.bytesNeeded, bytes_free: ledger.shortfall.bytesFree } : {}),
   };
   await completion.notifyCompletion(body);
 }

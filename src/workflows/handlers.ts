@@ -15,15 +15,16 @@ export function installHandlers(run: TransferRun): void {
   setHandler(failedFilesQuery, () => run.ledger.failures);
   const requestRetry = () => {
     run.retryRequested = true;
-    return { files: run.ledger.retryable().length };
+    // After a shortfall nothing was copied: the retry copies every photo of the plan.
+    return { files: run.ledger.shortfall ? run.plan!.filesTotal : run.ledger.retryable().length };
   };
   setHandler(retryFailedUpdate, requestRetry, {
     validator: () => {
       if (run.phase !== 'waiting') throw new Error(`retryFailed is only possible once the transfer has finished (it is ${run.state})`);
-      if (run.ledger.retryable().length === 0) throw new Error('no failed photo can be retried (only listing entries that can never be copied failed)');
+      if (!run.ledger.retryPending()) throw new Error('no failed photo can be retried (only listing entries that can never be copied failed)');
     },
   });
   setHandler(retryFailedSignal, () => {
-    if (run.phase === 'waiting' && run.ledger.retryable().length > 0) requestRetry();
+    if (run.phase === 'waiting' && run.ledger.retryPending()) requestRetry();
   });
 }

@@ -24,7 +24,17 @@ export interface TransferProgress {
   retryWindowEndsAt: string | null;
   /** Why the transfer failed or stopped, in words. */
   error: string | null;
+  /** Set when the destination had too little free space to start: nothing was copied. */
+  shortfall?: SpaceShortfall | null;
 }
+
+/** The destination's free space was smaller than what the gallery still needed. */
+export interface SpaceShortfall {
+  bytesNeeded: number;
+  bytesFree: number;
+}
+
+export const NOT_ENOUGH_SPACE = 'not_enough_space';
 
 export interface FailedFile {
   /** Position in the plan; null for listing entries that could never be copied. */
@@ -48,6 +58,8 @@ export interface LedgerState {
   counts: Counts;
   failures: FailedFile[];
   fatal: string | null;
+  /** Absent in state carried by runs from before the free-space check. */
+  shortfall?: SpaceShortfall | null;
 }
 
 /** Failures listed (and retryable) at most; the count goes on beyond. Keeps queries and carried state small. */
@@ -63,11 +75,30 @@ export class Ledger {
   failures: FailedFile[];
   /** The account-wide error that stopped the transfer (Drive full, token revoked…), if one did. */
   fatal: string | null;
+  /** Why the copy never started, when it was for want of space; a retry checks the space again and copies all. */
+  shortfall: SpaceShortfall | null;
 
   constructor(carried?: LedgerState) {
     this.counts = carried?.counts ?? { done: 0, failed: 0, bytesDone: 0, bytesSent: 0 };
     this.failures = carried?.failures ?? [];
     this.fatal = carried?.fatal ?? null;
+    this.shortfall = carried?.shortfall ?? null;
+  }
+
+  /**
+   * Before anything is written: stops the transfer if the destination cannot hold what is left to copy (null
+   * free space: unlimited, or the destination cannot tell). Answers whether it stopped.
+   */
+  checkSpace(bytesNeeded: number, bytesFree: number | null): boolean {
+    if (bytesFree === null || bytesFree >= bytesNeeded) return false;
+    this.shortfall = { bytesNeeded, bytesFree };
+    this.stop(`not enough space in the destination: the gallery needs ${bytesNeeded} bytes, ${bytesFree} are free`);
+    return true;
+  }
+
+  /** Whether retryFailed has anything to do: failed photos, or a copy that never started for want of space. */
+  retryPending(): boolean {
+    return this.shortfall !== null || this.retryable().length > 0;
   }
 
   fail(f: FailedFile): void {
@@ -108,6 +139,7 @@ export class Ledger {
     this.failures = this.failures.filter((f) => f.index === null);
     this.counts.failed -= again.length;
     this.fatal = null;
+    this.shortfall = null;
     return again;
   }
 
@@ -133,7 +165,7 @@ export class Ledger {
   }
 
   carried(): LedgerState {
-    return { counts: this.counts, failures: this.failures, fatal: this.fatal };
+    return { counts: this.counts, failures: this.failures, fatal: this.fatal, ...(this.shortfall ? { shortfall: this.shortfall } : {}) };
   }
 
   progress(view: {
@@ -157,6 +189,7 @@ export class Ledger {
       updatedAt: view.updatedAt,
       retryWindowEndsAt: view.retryWindowEndsAt,
       error: view.error,
+      ...(this.shortfall ? { shortfall: this.shortfall } : {}),
     };
   }
 }

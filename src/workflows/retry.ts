@@ -1,7 +1,7 @@
 import { condition } from '@temporalio/workflow';
 import { VERIFICATION_FAILED } from '../shared/errors';
 import { fileActivities, metadata } from './activities';
-import { schedule } from './copy';
+import { copyAll, schedule } from './copy';
 import { report } from './ending';
 import type { FailedFile } from './ledger';
 import type { TransferRun } from './run';
@@ -12,16 +12,16 @@ import { makeUnits } from './units';
  * re-runs only those and calls back again; until the window closes.
  */
 export async function retryWindow(run: TransferRun): Promise<void> {
-  while (run.ledger.retryable().length > 0 && run.plan) {
+  while (run.ledger.retryPending() && run.plan) {
     run.phase = 'waiting';
     run.retryWindowEndsAt ??= new Date(Date.now() + run.plan.settings.retryWindowHours * 3600_000).toISOString();
     const remaining = Date.parse(run.retryWindowEndsAt) - Date.now();
     if (remaining <= 0 || !(await condition(() => run.retryRequested, remaining))) break;
     run.retryRequested = false;
     run.phase = 'copying';
-    await retryFailedFiles(run);
+    const error = run.ledger.shortfall ? await copyAgain(run) : await retryFailedFiles(run);
     run.phase = 'waiting';
-    await report(run, undefined, run.outcomeOf(undefined));
+    await report(run, error, run.outcomeOf(error));
     await run.continueIfLong();
   }
 }
@@ -34,8 +34,15 @@ async function retryTargets(run: TransferRun, again: FailedFile[]): Promise<stri
   return again.map((f) => (!f.target || f.code === VERIFICATION_FAILED ? freshIds.shift()! : f.target));
 }
 
+/** A copy that never started for want of space: checks the space again and, if it now fits, copies everything. */
+function copyAgain(run: TransferRun): Promise<string | undefined> {
+  run.ledger.takeRetryable();
+  run.publishState('running');
+  return copyAll(run);
+}
+
 /** Re-runs the failed photos: the same reserved ids (a copy that happened after all is found, not duplicated). */
-async function retryFailedFiles(run: TransferRun): Promise<void> {
+async function retryFailedFiles(run: TransferRun): Promise<undefined> {
   const again = run.ledger.takeRetryable();
   run.publishState('running');
   const entries = await metadata.loadEntries({ ...run.listingRef(), indices: again.map((f) => f.index!) });
@@ -51,4 +58,5 @@ async function retryFailedFiles(run: TransferRun): Promise<void> {
   const units = makeUnits(kept.map((x) => x.entry), kept.map((x) => x.target), parentOf, run.plan!.settings);
   await schedule(run, units, fileActivities(run.plan!.settings));
   await run.window.idle();
+  return undefined;
 }
