@@ -3,7 +3,7 @@
  * tools; the Temporal CLI through startDevServer), type-checks the project on a full run, starts one real Temporal
  * dev server for the whole run (tests on different task queues share it), then runs every test file with node's
  * test runner. No test can hang: each has a timeout, after which the runner reports it failed.
- * Usage: npm test [-- <test files>]
+ * Usage: npm test [-- [node test options, e.g. --test-name-pattern=…] <test files>]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -16,8 +16,11 @@ const TEST_TIMEOUT_MS = 10 * 60_000;
 
 const SUITES = ['test/unit', 'test/emulators', 'test/replay', 'test/integration', 'test/browser', 'test/deploy'];
 
+/** Arguments starting with "--" go to node's test runner as they are (e.g. --test-name-pattern). */
+const runnerOptions = process.argv.slice(2).filter((a) => a.startsWith('--'));
+
 function testFiles(): string[] {
-  const given = process.argv.slice(2);
+  const given = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   if (given.length > 0) return given;
   return SUITES.flatMap((dir) => {
     try {
@@ -40,7 +43,7 @@ async function main(): Promise<number> {
   const server = await startDevServer({ dbFile: join('.data', `test-temporal-${process.pid}.db`) });
   process.stdout.write(`Temporal dev server at ${server.address}\n`);
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-reporter=spec', ...files], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-reporter=spec', ...runnerOptions, ...files], {
       stdio: 'inherit',
       env: { ...process.env, TEMPORAL_ADDRESS: server.address, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
     });

@@ -32,7 +32,7 @@ export function createActivities(deps: ActivityDeps) {
   const slots = new FairSlots(config.WORKER_MAX_CONCURRENT_FILES);
 
   return withFailureMapping(
-    withHeartbeats(['planTransfer', 'loadPage', 'loadEntries', 'reserveTargets', 'createRoot', 'findFolders', 'revokeAccess'], {
+    withHeartbeats(['planTransfer', 'loadPage', 'loadEntries', 'reserveTargets', 'freeBytes', 'createRoot', 'findFolders', 'revokeAccess'], {
       /** Reads the listing once and returns what the workflow needs to drive it (not the files themselves). */
       async planTransfer(input: { transferId: string; listingUrl: string }): Promise<PlanSummary> {
         const listing = await listings.get(input.listingUrl, true);
@@ -73,6 +73,12 @@ export function createActivities(deps: ActivityDeps) {
 
       async reserveTargets(input: Credentials & { count: number }): Promise<string[]> {
         return providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken).reserveTargets(input.count);
+      },
+
+      /** The space the destination can still take, null when unlimited or when it cannot tell. */
+      async freeBytes(input: Credentials): Promise<number | null> {
+        const provider = providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken);
+        return provider.freeBytes ? provider.freeBytes() : null;
       },
 
       async createRoot(input: Credentials & { rootName: string; target: string }): Promise<CreatedRoot> {

@@ -83,4 +83,8 @@ export interface CompletionReport {
   files_uploaded: number;
   folder_url: string | null;
   error?: string;
+  /** `not_enough_space`: the destination could not hold the gallery, nothing was copied (with the two figures below). */
+  error_code?: string;
+  bytes_needed?: number;
+  bytes_free?: number;
 }

@@ -38,6 +38,12 @@ export interface DestinationProvider {
    */
   putFile(request: PutFileRequest): Promise<StoredFile>;
 
+  /**
+   * Bytes the user's storage can still take, or null when it sets no limit. Optional: a destination that cannot
+   * tell (no such API) is simply not checked before copying.
+   */
+  freeBytes?(): Promise<number | null>;
+
   /** Gives up our access to the user's account. */
   revokeAccess(): Promise<void>;
 }

@@ -254,6 +254,22 @@ describe('Drive v3 emulator', () => {
     assert.equal(await errorReason(over), 'storageQuotaExceeded');
   });
 
+  it('about.get: fields required, int64s as strings, no limit when unlimited, usage follows uploads', async () => {
+    const { google, call } = await setup({ storageQuotaBytes: 100 });
+    const missing = await call('/drive/v3/about');
+    assert.equal(missing.status, 400);
+    assert.equal(await errorReason(missing), 'required');
+    const quota = async () => ((await (await call('/drive/v3/about?fields=storageQuota')).json()) as { storageQuota: Record<string, string> }).storageQuota;
+    assert.deepEqual(await quota(), { limit: '100', usage: '0', usageInDrive: '0', usageInDriveTrash: '0' });
+    await call('/upload/drive/v3/files?uploadType=media', { method: 'POST', body: Buffer.alloc(30), headers: { 'content-type': 'text/plain' } });
+    assert.equal((await quota()).usage, '30');
+    google.setOptions({ storageQuotaBytes: undefined });
+    assert.equal((await quota()).limit, undefined);
+    const about = (await (await call('/drive/v3/about?fields=user(permissionId,me)')).json()) as { user: { permissionId: string; me: boolean } };
+    assert.match(about.user.permissionId, /^\d+$/);
+    assert.equal((await call('/drive/v3/about?fields=nonsense')).status, 400);
+  });
+
   it('injects faults: errors without the write, lost answers after the write', async () => {
     const { google, call, create } = await setup();
     google.faults.add({ op: 'createMetadata', action: { status: 503 } });

@@ -30,6 +30,8 @@ interface Destination {
   expireTokensMidTransfer(stack: Stack): void;
   /** The next copy of the photo named `name` is stored wrong, as this destination's checks can see. */
   corruptOnce(stack: Stack, name: string): void;
+  /** The account's storage limit from now on (undefined: unlimited). */
+  limitStorage(stack: Stack, bytes: number | undefined): void;
 }
 
 const google: Destination = {
@@ -57,6 +59,7 @@ const google: Destination = {
     });
   },
   corruptOnce: (stack, name) => stack.google.faults.add({ op: 'multipart', when: (ctx) => ctx.fileName === name, action: 'corruptStored' }),
+  limitStorage: (stack, bytes) => stack.google.setOptions({ storageQuotaBytes: bytes }),
 };
 
 function yandex(serverSideFetch: boolean): Destination {
@@ -104,6 +107,7 @@ function yandex(serverSideFetch: boolean): Destination {
         when: (ctx) => ctx.path?.endsWith(`/${name}`) ?? false,
         action: serverSideFetch ? 'truncateStored' : 'corruptStored',
       }),
+    limitStorage: (stack, bytes) => stack.yandex.setOptions({ storageQuotaBytes: bytes }),
   };
 }
 
@@ -198,6 +202,34 @@ for (const destination of [google, yandex(true), yandex(false)]) {
       assert.deepEqual(await handle.executeUpdate('retryFailed'), { files: 1 });
       assert.equal(((await handle.result()) as { state: string }).state, 'succeeded');
       assertTree(destination.tree(stack), 'Damaged', files);
+    });
+
+    test('a gallery larger than the free space fails at once with nothing written; retryFailed after freeing space copies it all', async () => {
+      const files = sampleFiles({ small: 4, large: 1, largeSize: 1100 * KiB });
+      const bytes = files.reduce((s, f) => s + f.size, 0);
+      destination.limitStorage(stack, bytes - 1);
+      const before = destination.tree(stack).length;
+      try {
+        const { transferId } = await stack.consent(newGallery(files, 'Too big'));
+        const first = await callbackOf(transferId!);
+        assert.deepEqual(
+          [first.status, first.error_code, first.bytes_needed, first.files_uploaded, first.folder_url],
+          ['failed', 'not_enough_space', bytes, 0, null],
+          JSON.stringify(first),
+        );
+        assert.ok(Number(first.bytes_free) < bytes, `bytes_free ${first.bytes_free}`);
+        assert.equal(destination.tree(stack).length, before, 'nothing was written');
+        const handle = stack.client.workflow.getHandle(workflowIdFor(transferId!));
+        const status = (await (await fetch(`${stack.apiUrl}/cloud_archive/transfers/${transferId}`)).json()) as { metadata: Record<string, unknown> };
+        assert.deepEqual([status.metadata.state, status.metadata.error_code, status.metadata.bytes_needed], ['failed', 'not_enough_space', bytes]);
+
+        destination.limitStorage(stack, undefined); // the user frees space
+        assert.deepEqual(await handle.executeUpdate('retryFailed'), { files: files.length });
+        assert.equal(((await stack.result(transferId!)) as { state: string }).state, 'succeeded');
+        assertTree(destination.tree(stack), 'Too big', files);
+      } finally {
+        destination.limitStorage(stack, undefined);
+      }
     });
 
     test('a missing photo: failed_photos 1 with a reason, then copied by retryFailed', async () => {

@@ -23,6 +23,9 @@ export const transferOperationSchema = z
       folder_url: z.string().nullable().describe('the gallery folder in the destination'),
       started_at: z.string().nullable(),
       updated_at: z.string().nullable(),
+      error_code: z.enum(['not_enough_space']).optional().describe('why a failed transfer never started'),
+      bytes_needed: z.number().int().optional().describe('with not_enough_space: bytes the gallery needs'),
+      bytes_free: z.number().int().optional().describe('with not_enough_space: bytes free in the destination'),
     }),
     error: z.object({ code: z.number().int().describe('google.rpc.Code: 2 UNKNOWN (failed), 1 CANCELLED'), message: z.string() }).optional(),
   })
@@ -52,6 +55,9 @@ export function toOperation(transferId: string, progress: TransferProgress): Tra
       updated_at: progress.updatedAt,
     },
   };
+  if (progress.shortfall) {
+    Object.assign(op.metadata, { error_code: 'not_enough_space', bytes_needed: progress.shortfall.bytesNeeded, bytes_free: progress.shortfall.bytesFree });
+  }
   if (progress.state === 'failed') op.error = { code: 2, message: progress.error ?? 'the transfer failed' };
   if (progress.state === 'cancelled') op.error = { code: 1, message: 'the transfer was cancelled' };
   return op;

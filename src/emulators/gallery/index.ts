@@ -75,9 +75,9 @@ export function createGalleryEmulator(opts: GalleryEmulatorOptions = {}): Galler
     const origin = `http://${req.headers.host}`;
     if (url.pathname === CALLBACK && req.method === 'POST') return sendReply(res, await receiver.receive(req));
     const listing = LISTING.exec(url.pathname);
-    if (listing && req.method === 'GET') return serveListing(req, res, listing[1]!, listing[2]!, url, origin);
+    if (listing && req.method === 'GET') return serveListing({ galleries, stats, listingFaults }, req, res, { galleryId: listing[1]!, hash: listing[2]!, url, origin });
     const file = FILE.exec(url.pathname);
-    if (file && (req.method === 'GET' || req.method === 'HEAD')) return serveFile(req, res, file[1]!, Number(file[2]), decodeURIComponent(file[3]!));
+    if (file && (req.method === 'GET' || req.method === 'HEAD')) return serveFile({ galleries, fileFaults, stats }, req, res, { galleryId: file[1]!, id: Number(file[2]), name: decodeURIComponent(file[3]!) });
     if (req.method === 'GET') {
       const page = frontEndPage(url);
       if (page) return sendReply(res, frontEndReply(page));
@@ -94,43 +94,6 @@ export function createGalleryEmulator(opts: GalleryEmulatorOptions = {}): Galler
     }
     const page = frontEnds.get(url.pathname);
     return page && renderGalleryPage(page);
-  }
-
-  async function serveListing(req: IncomingMessage, res: ServerResponse, galleryId: string, hash: string, url: URL, origin: string): Promise<void> {
-    stats.listingRequests += 1;
-    const gallery = galleries.get(galleryId);
-    if (!gallery || gallery.spec.hash !== hash || url.searchParams.get('json') !== 'true') return notFound(res);
-    const { rawListing } = gallery.spec;
-    const body = rawListing ?? JSON.stringify(buildListing(gallery.spec, origin, gallery.crcs));
-    const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
-    const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': String(bytes.length) };
-    await serve(req, res, { status: 200, headers, pieces: [bytes] }, listingFaults.take('listing'), () => undefined);
-  }
-
-  async function serveFile(req: IncomingMessage, res: ServerResponse, galleryId: string, id: number, name: string): Promise<void> {
-    const file = galleries.get(galleryId)?.files.get(id);
-    if (!file || posix.basename(file.name) !== name) return notFound(res);
-    stats.requests[id] = (stats.requests[id] ?? 0) + 1;
-    const etag = `"${id.toString(16)}-${file.size.toString(16)}"`;
-    const rangeHeader = header(req, 'range');
-    const ifRange = header(req, 'if-range');
-    // If-Range with a stale validator: "send the entire representation".
-    const range = ifRange !== undefined && ifRange !== etag ? { kind: 'full' as const } : parseRange(rangeHeader, file.size);
-    const base = { 'accept-ranges': 'bytes', etag, 'content-type': contentTypeOf(file.name) };
-    const fault = req.method === 'GET' ? fileFaults.take(id) : undefined;
-    if (range.kind === 'unsatisfiable') {
-      stats.rangeRequests.push({ id, range: rangeHeader!, status: 416 });
-      res.writeHead(416, { ...base, 'content-range': `bytes */${file.size}`, 'content-length': '0' }).end();
-      return;
-    }
-    const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, file.size - 1];
-    const status = range.kind === 'partial' ? 206 : 200;
-    if (rangeHeader !== undefined) stats.rangeRequests.push({ id, range: rangeHeader, status });
-    const headers: Record<string, string> = { ...base, 'content-length': String(end - start + 1) };
-    if (status === 206) headers['content-range'] = `bytes ${start}-${end}/${file.size}`;
-    await serve(req, res, { status, headers, pieces: byteRange(id, start, end) }, fault, (n) => {
-      stats.bytesServed[id] = (stats.bytesServed[id] ?? 0) + n;
-    });
   }
 
   const server = createEmulatorServer(handle);
@@ -152,6 +115,61 @@ export function createGalleryEmulator(opts: GalleryEmulatorOptions = {}): Galler
     failCallbacks: (n) => receiver.failNext(n),
     waitForCallback: (predicate = () => true, timeoutMs = 10_000) => receiver.waitFor(predicate, timeoutMs),
   };
+}
+
+interface ListingState {
+  galleries: Map<string, StoredGallery>;
+  listingFaults: FaultQueue<'listing'>;
+  stats: GalleryStats;
+}
+
+/** The gallery's listing JSON (or the raw body a test set), with the listing's queued faults. */
+async function serveListing(state: ListingState, req: IncomingMessage, res: ServerResponse, at: { galleryId: string; hash: string; url: URL; origin: string }): Promise<void> {
+  const { galleries, stats, listingFaults } = state;
+  const { galleryId, hash, url, origin } = at;
+  stats.listingRequests += 1;
+  const gallery = galleries.get(galleryId);
+  if (!gallery || gallery.spec.hash !== hash || url.searchParams.get('json') !== 'true') return notFound(res);
+  const { rawListing } = gallery.spec;
+  const body = rawListing ?? JSON.stringify(buildListing(gallery.spec, origin, gallery.crcs));
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
+  const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': String(bytes.length) };
+  await serve(req, res, { status: 200, headers, pieces: [bytes] }, listingFaults.take('listing'), () => undefined);
+}
+
+interface FileState {
+  galleries: Map<string, StoredGallery>;
+  fileFaults: FaultQueue<number>;
+  stats: GalleryStats;
+}
+
+/** A photo's bytes: Range and If-Range as a CDN answers them, with the file's queued faults. */
+async function serveFile(state: FileState, req: IncomingMessage, res: ServerResponse, at: { galleryId: string; id: number; name: string }): Promise<void> {
+  const { galleries, fileFaults, stats } = state;
+  const { galleryId, id, name } = at;
+  const file = galleries.get(galleryId)?.files.get(id);
+  if (!file || posix.basename(file.name) !== name) return notFound(res);
+  stats.requests[id] = (stats.requests[id] ?? 0) + 1;
+  const etag = `"${id.toString(16)}-${file.size.toString(16)}"`;
+  const rangeHeader = header(req, 'range');
+  const ifRange = header(req, 'if-range');
+  // If-Range with a stale validator: "send the entire representation".
+  const range = ifRange !== undefined && ifRange !== etag ? { kind: 'full' as const } : parseRange(rangeHeader, file.size);
+  const base = { 'accept-ranges': 'bytes', etag, 'content-type': contentTypeOf(file.name) };
+  const fault = req.method === 'GET' ? fileFaults.take(id) : undefined;
+  if (range.kind === 'unsatisfiable') {
+    stats.rangeRequests.push({ id, range: rangeHeader!, status: 416 });
+    res.writeHead(416, { ...base, 'content-range': `bytes */${file.size}`, 'content-length': '0' }).end();
+    return;
+  }
+  const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, file.size - 1];
+  const status = range.kind === 'partial' ? 206 : 200;
+  if (rangeHeader !== undefined) stats.rangeRequests.push({ id, range: rangeHeader, status });
+  const headers: Record<string, string> = { ...base, 'content-length': String(end - start + 1) };
+  if (status === 206) headers['content-range'] = `bytes ${start}-${end}/${file.size}`;
+  await serve(req, res, { status, headers, pieces: byteRange(id, start, end) }, fault, (n) => {
+    stats.bytesServed[id] = (stats.bytesServed[id] ?? 0) + n;
+  });
 }
 
 function notFound(res: ServerResponse): void {

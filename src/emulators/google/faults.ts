@@ -19,6 +19,7 @@ export const OP_KINDS = [
   'list',
   'patch',
   'delete',
+  'about',
   ...PHOTOS_OPS,
 ] as const;
 export type OpKind = (typeof OP_KINDS)[number];

@@ -15,6 +15,7 @@ import { GoogleStats } from './stats';
 import { driveTree, type DriveNode } from './tree';
 import { SessionStore } from './upload/sessions';
 import { uploadRoutes } from './upload/routes';
+import { aboutRoutes } from './drive/about';
 import { photosHelpers, photosRoutes, type PhotosHelpers } from './photos';
 import { PhotosLibraries } from './photos/library';
 import { PhotosQuota } from './photos/quota';
@@ -80,7 +81,7 @@ export function createGoogleEmulator(options: GoogleEmulatorOptions): GoogleEmul
     if (url.pathname === '/__emulator/tree') return jsonReply(200, tree(user));
     return url.pathname === '/__emulator/photos/tree' ? jsonReply(200, photos.tree(user)) : undefined;
   };
-  const routes = [...authorizeRoutes(ctx), ...tokenRoutes(ctx), ...fileRoutes(ctx), ...uploadRoutes(ctx), ...photosRoutes(ctx)];
+  const routes = [...authorizeRoutes(ctx), ...tokenRoutes(ctx), ...fileRoutes(ctx), ...aboutRoutes(ctx), ...uploadRoutes(ctx), ...photosRoutes(ctx)];
   const server = createEmulatorServer(createDispatcher(ctx, routes, internal));
 
   return {

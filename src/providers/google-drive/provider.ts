@@ -111,6 +111,11 @@ export class GoogleDriveProvider implements DestinationProvider {
     return id;
   }
 
+  async freeBytes(): Promise<number | null> {
+    const res = await this.#call.run('reading the free space', 'read', () => this.#drive.about.get({ fields: 'storageQuota' }, this.#opts));
+    return freeFromQuota(res.data.storageQuota ?? {});
+  }
+
   async putFile(req: PutFileRequest): Promise<StoredFile> {
     try {
       return await (req.file.size <= this.options.multipartMaxBytes ? this.#putSmall(req) : this.#putResumable(req));
@@ -367,4 +372,10 @@ function verify(req: PutFileRequest, stored: DriveFileResource, md5: string, byt
     );
   }
   return { id: stored.id, size, md5, bytesSent };
+}
+
+/** Drive's storageQuota: int64s as strings; no `limit` means the account is unlimited. Usage counts Gmail and Photos too. */
+export function freeFromQuota(quota: { limit?: string | null; usage?: string | null }): number | null {
+  if (!quota.limit) return null;
+  return Math.max(0, Number(quota.limit) - Number(quota.usage ?? 0));
 }

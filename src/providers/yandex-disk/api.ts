@@ -15,6 +15,12 @@ export interface YandexLink {
   operation_id?: string;
 }
 
+/** GET /v1/disk, the fields we ask for. */
+export interface YandexDiskInfo {
+  total_space: number;
+  used_space: number;
+}
+
 export interface YandexResource {
   path: string;
   name: string;

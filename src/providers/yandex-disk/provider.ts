@@ -3,7 +3,7 @@ import { ACCOUNT_WIDE_CODES, NAME_CONFLICT, TransferError, VERIFICATION_FAILED }
 import { checkCrc, Hashes } from '../../source/reader';
 import type { ProviderCaller } from '../caller';
 import type { CreatedRoot, DestinationProvider, FindFoldersRequest, FolderRequest, PutFileRequest, RootRequest, StoredFile } from '../types';
-import { putToUploadLink, YandexApi, YandexLink, YandexResource } from './api';
+import { putToUploadLink, YandexApi, YandexDiskInfo, YandexLink, YandexResource } from './api';
 import type { YandexAuth } from './auth';
 import { YandexConflictError } from './errors';
 
@@ -76,6 +76,12 @@ export class YandexDiskProvider implements DestinationProvider {
   /** A folder's reference is its path: nothing to ask. */
   async findFolders(req: FindFoldersRequest): Promise<string[]> {
     return req.paths.map((path) => `${req.rootRef}/${path}`);
+  }
+
+  /** GET /v1/disk: the Disk's size and what is used (trash included: it counts against the space). */
+  async freeBytes(): Promise<number | null> {
+    const disk = await this.call.run('reading the free space', 'read', () => this.api.call<YandexDiskInfo>('GET', '/v1/disk', { fields: 'total_space,used_space' }));
+    return Math.max(0, disk.total_space - disk.used_space);
   }
 
   async putFile(req: PutFileRequest): Promise<StoredFile> {

@@ -1,0 +1,104 @@
+import { condition, isCancellation, patched } from '@temporalio/workflow';
+import type { FileOutcome, UnitFile } from '../activities/types';
+import { failureMessage, failureType, fileActivities, metadata, type FileActivities } from './activities';
+import type { TransferRun } from './run';
+import { foldersNeeded, makeUnits } from './units';
+
+/**
+ * The copy phases: plan and gallery folder, then the listing page by page — each page's files grouped into units
+ * that run in the in-flight window while the folder lane makes the album folders ahead of them.
+ */
+
+/** Reads the plan and makes the gallery folder, unless an earlier run did; returns why that failed, if it did. */
+async function planAndRoot(run: TransferRun): Promise<string | undefined> {
+  const { input } = run;
+  try {
+    if (!run.plan) {
+      run.plan = await metadata.planTransfer({ transferId: input.transferId, listingUrl: input.listingUrl });
+      run.ledger.rejected(run.plan);
+      run.publishState('running');
+    }
+    if (!run.root && patched(SPACE_CHECK) && (await tooLittleSpace(run))) return run.ledger.fatal!;
+    if (!run.root) {
+      const [target] = await metadata.reserveTargets({ ...run.credentials, count: 1 });
+      run.root = await metadata.createRoot({ ...run.credentials, rootName: input.galleryName, target: target! });
+    }
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return failureMessage(err);
+  }
+  return undefined;
+}
+
+/** Workflows started before the free-space check replay without it (docs/deployment.md, "Upgrading…"). */
+const SPACE_CHECK = 'space-check';
+
+/** Asks the destination for its free space before the first write; a gallery that cannot fit stops here. */
+async function tooLittleSpace(run: TransferRun): Promise<boolean> {
+  const free = await metadata.freeBytes(run.credentials);
+  return run.ledger.checkSpace(run.plan!.bytesTotal - run.ledger.counts.bytesDone, free);
+}
+
+/** One unit: its files' outcomes go to the ledger; a unit that failed as a whole fails each of its files. */
+export async function runUnit(run: TransferRun, unit: UnitFile[], files: FileActivities): Promise<void> {
+  let outcomes: FileOutcome[];
+  try {
+    outcomes = await files.transferFiles({ ...run.credentials, files: unit, maxAttempts: run.plan!.settings.maxFileAttempts });
+  } catch (err) {
+    // Its worker died on the last attempt, or the transfer was cancelled.
+    const reason = isCancellation(err) ? 'the transfer was cancelled' : failureMessage(err);
+    outcomes = unit.map((f) => ({ index: f.index, ok: false, code: isCancellation(err) ? 'cancelled' : failureType(err), reason }));
+  }
+  for (const outcome of outcomes) run.ledger.record(outcome, unit.find((f) => f.index === outcome.index)!);
+  run.touch();
+}
+
+/** Starts the units in the window; returns once all are started. */
+export function schedule(run: TransferRun, units: UnitFile[][], files: FileActivities): Promise<void> {
+  return run.window.schedule(units, (unit) => runUnit(run, unit, files), () => run.ledger.fatal !== null);
+}
+
+/** Waits until the first `need` album folders exist; continues as new meanwhile if the history grows long. */
+async function folderWait(run: TransferRun, need: number): Promise<void> {
+  for (;;) {
+    await condition(() => run.lane.cursor.next >= need || run.ledger.fatal !== null || run.historyIsLong());
+    if (run.lane.cursor.next >= need || run.ledger.fatal) return;
+    await run.continueIfLong();
+  }
+}
+
+/** One page's units: its files, once the folders they need exist (later albums are made meanwhile). */
+async function preparePage(run: TransferRun, page: number): Promise<UnitFile[][]> {
+  const plan = run.plan!;
+  const entries = await metadata.loadPage({ ...run.listingRef(), page, pageSize: plan.settings.pageSize });
+  await folderWait(run, foldersNeeded(entries));
+  if (run.ledger.fatal) return [];
+  const parentOf = await run.lane.parentsOf(entries);
+  const targets = await metadata.reserveTargets({ ...run.credentials, count: entries.length });
+  return makeUnits(entries, targets, parentOf, plan.settings);
+}
+
+/** The whole copy; returns why the transfer stopped, if it did. */
+export async function copyAll(run: TransferRun): Promise<string | undefined> {
+  const error = await planAndRoot(run);
+  if (error) return error;
+  const plan = run.plan!;
+  run.lane.start();
+  const files = fileActivities(plan.settings);
+  for (; run.nextPage < plan.pageCount && !run.ledger.fatal; run.nextPage++) {
+    await run.continueIfLong();
+    let units: UnitFile[][];
+    try {
+      units = await preparePage(run, run.nextPage);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      run.ledger.fatal = failureMessage(err);
+      break;
+    }
+    await schedule(run, units, files);
+  }
+  await run.lane.ended();
+  await run.window.idle();
+  run.ledger.notAttempted(run.total());
+  return run.ledger.fatal ?? undefined;
+}

@@ -1,0 +1,30 @@
+import { defineQuery, defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
+import type { FailedFile, TransferProgress } from './ledger';
+import type { TransferRun } from './run';
+
+/** What the API, the Web UI and support can ask of or send to a running transfer. */
+
+export const progressQuery = defineQuery<TransferProgress>('progress');
+export const failedFilesQuery = defineQuery<FailedFile[]>('failedFiles');
+/** Re-runs the failed photos of a finished transfer (update: answers how many; signal: for the Web UI). */
+export const retryFailedUpdate = defineUpdate<{ files: number }>('retryFailed');
+export const retryFailedSignal = defineSignal('retryFailed');
+
+export function installHandlers(run: TransferRun): void {
+  setHandler(progressQuery, () => run.progress());
+  setHandler(failedFilesQuery, () => run.ledger.failures);
+  const requestRetry = () => {
+    run.retryRequested = true;
+    // After a shortfall nothing was copied: the retry copies every photo of the plan.
+    return { files: run.ledger.shortfall ? run.plan!.filesTotal : run.ledger.retryable().length };
+  };
+  setHandler(retryFailedUpdate, requestRetry, {
+    validator: () => {
+      if (run.phase !== 'waiting') throw new Error(`retryFailed is only possible once the transfer has finished (it is ${run.state})`);
+      if (!run.ledger.retryPending()) throw new Error('no failed photo can be retried (only listing entries that can never be copied failed)');
+    },
+  });
+  setHandler(retryFailedSignal, () => {
+    if (run.phase === 'waiting' && run.ledger.retryPending()) requestRetry();
+  });
+}

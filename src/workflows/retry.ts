@@ -1,0 +1,62 @@
+import { condition } from '@temporalio/workflow';
+import { VERIFICATION_FAILED } from '../shared/errors';
+import { fileActivities, metadata } from './activities';
+import { copyAll, schedule } from './copy';
+import { report } from './ending';
+import type { FailedFile } from './ledger';
+import type { TransferRun } from './run';
+import { makeUnits } from './units';
+
+/**
+ * The retry window: a finished transfer with failed photos stays open so support can send `retryFailed`, which
+ * re-runs only those and calls back again; until the window closes.
+ */
+export async function retryWindow(run: TransferRun): Promise<void> {
+  while (run.ledger.retryPending() && run.plan) {
+    run.phase = 'waiting';
+    run.retryWindowEndsAt ??= new Date(Date.now() + run.plan.settings.retryWindowHours * 3600_000).toISOString();
+    const remaining = Date.parse(run.retryWindowEndsAt) - Date.now();
+    if (remaining <= 0 || !(await condition(() => run.retryRequested, remaining))) break;
+    run.retryRequested = false;
+    run.phase = 'copying';
+    const error = run.ledger.shortfall ? await copyAgain(run) : await retryFailedFiles(run);
+    run.phase = 'waiting';
+    await report(run, error, run.outcomeOf(error));
+    await run.continueIfLong();
+  }
+}
+
+/** The destination ids for a retry: the reserved ones again, fresh ones where the old id is spent. */
+async function retryTargets(run: TransferRun, again: FailedFile[]): Promise<string[]> {
+  // A verification failure spent its id (the bad copy was deleted): those get fresh ones.
+  const fresh = again.filter((f) => !f.target || f.code === VERIFICATION_FAILED).length;
+  const freshIds = fresh > 0 ? await metadata.reserveTargets({ ...run.credentials, count: fresh }) : [];
+  return again.map((f) => (!f.target || f.code === VERIFICATION_FAILED ? freshIds.shift()! : f.target));
+}
+
+/** A copy that never started for want of space: checks the space again and, if it now fits, copies everything. */
+function copyAgain(run: TransferRun): Promise<string | undefined> {
+  run.ledger.takeRetryable();
+  run.publishState('running');
+  return copyAll(run);
+}
+
+/** Re-runs the failed photos: the same reserved ids (a copy that happened after all is found, not duplicated). */
+async function retryFailedFiles(run: TransferRun): Promise<undefined> {
+  const again = run.ledger.takeRetryable();
+  run.publishState('running');
+  const entries = await metadata.loadEntries({ ...run.listingRef(), indices: again.map((f) => f.index!) });
+  const targets = await retryTargets(run, again);
+  const byIndex = new Map(entries.map((e) => [e.index, e]));
+  const missing = again.filter((f) => !byIndex.has(f.index!));
+  for (const f of missing) run.ledger.fail({ ...f, reason: 'the photo is no longer in the gallery listing' });
+  const kept = again.flatMap((f, i) => {
+    const entry = byIndex.get(f.index!);
+    return entry ? [{ entry, target: targets[i]! }] : [];
+  });
+  const parentOf = await run.lane.parentsOf(kept.map((x) => x.entry));
+  const units = makeUnits(kept.map((x) => x.entry), kept.map((x) => x.target), parentOf, run.plan!.settings);
+  await schedule(run, units, fileActivities(run.plan!.settings));
+  await run.window.idle();
+  return undefined;
+}

@@ -1,0 +1,112 @@
+import { allHandlersFinished, condition, continueAsNew, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Credentials, ListingRef, PlanSummary } from '../activities/types';
+import type { CreatedRoot } from '../providers/types';
+import type { TransferInput } from '../shared/types';
+import { FilesFailed, FilesTotal, TransferState as TransferStateKey } from '../temporal/search-attributes';
+import { FolderLane, type FolderCursor } from './folder-lane';
+import { Ledger, totalOf, type LedgerState, type TransferProgress, type TransferState } from './ledger';
+import type { transferWorkflow } from './transfer';
+import { UnitWindow } from './window';
+
+/** Continue as new well before Temporal's 51,200-event limit (and our own 10,000 target). */
+const HISTORY_EVENTS_BUDGET = 6000;
+
+/** What survives continue-as-new. Not the folders' references: a new run looks up those its files need. */
+export interface Carried extends LedgerState {
+  phase: 'copying' | 'waiting';
+  plan: PlanSummary;
+  /** Unset only when the transfer failed before it had a gallery folder. */
+  root?: CreatedRoot;
+  folderCursor: FolderCursor;
+  nextPage: number;
+  startedAt: string;
+  retryWindowEndsAt: string | null;
+}
+
+/** The state of one run of a transfer workflow, shared by its phases. */
+export class TransferRun {
+  readonly credentials: Credentials;
+  readonly ledger: Ledger;
+  readonly window: UnitWindow;
+  readonly lane: FolderLane;
+  readonly startedAt: string;
+  phase: Carried['phase'];
+  state: TransferState = 'running';
+  updatedAt = new Date().toISOString();
+  plan?: PlanSummary;
+  root?: CreatedRoot;
+  nextPage: number;
+  retryWindowEndsAt: string | null;
+  retryRequested = false;
+  lastError: string | null = null;
+
+  constructor(
+    readonly input: TransferInput,
+    carried?: Carried,
+  ) {
+    this.credentials = { transferId: input.transferId, cloudType: input.cloudType, sealedRefreshToken: input.sealedRefreshToken };
+    this.phase = carried?.phase ?? 'copying';
+    this.startedAt = carried?.startedAt ?? this.updatedAt;
+    this.ledger = new Ledger(carried);
+    this.plan = carried?.plan;
+    this.root = carried?.root;
+    this.lane = new FolderLane(this, carried?.folderCursor ?? { next: 0, chain: [] });
+    this.nextPage = carried?.nextPage ?? 0;
+    this.retryWindowEndsAt = carried?.retryWindowEndsAt ?? null;
+    this.window = new UnitWindow(() => this.plan!.settings.concurrency);
+    if (this.phase === 'waiting') this.state = this.outcomeOf(undefined);
+  }
+
+  total(): number {
+    return totalOf(this.plan);
+  }
+
+  outcomeOf(error: string | undefined): Exclude<TransferState, 'running' | 'cancelled'> {
+    return this.ledger.outcomeOf(error, this.total());
+  }
+
+  listingRef(): ListingRef {
+    return { listingUrl: this.input.listingUrl, fingerprint: this.plan!.fingerprint };
+  }
+
+  touch(): void {
+    this.updatedAt = new Date().toISOString();
+  }
+
+  progress(): TransferProgress {
+    const { state, plan, root, startedAt, updatedAt, retryWindowEndsAt } = this;
+    return this.ledger.progress({ state, plan, root, startedAt, updatedAt, retryWindowEndsAt, error: this.lastError });
+  }
+
+  publishState(next: TransferState): void {
+    this.state = next;
+    this.touch();
+    upsertSearchAttributes([
+      { key: TransferStateKey, value: this.state },
+      { key: FilesTotal, value: this.total() },
+      { key: FilesFailed, value: this.ledger.counts.failed },
+    ]);
+  }
+
+  historyIsLong(): boolean {
+    return workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BUDGET;
+  }
+
+  /** When the history has grown long: lets the folder batch and the units in flight finish, then continues as new. */
+  async continueIfLong(): Promise<void> {
+    if (!this.historyIsLong()) return;
+    await this.lane.pause();
+    await this.window.idle();
+    await condition(allHandlersFinished);
+    await continueAsNew<typeof transferWorkflow>(this.input, {
+      phase: this.phase,
+      plan: this.plan!,
+      root: this.root,
+      folderCursor: this.lane.cursor,
+      nextPage: this.nextPage,
+      ...this.ledger.carried(),
+      startedAt: this.startedAt,
+      retryWindowEndsAt: this.retryWindowEndsAt,
+    });
+  }
+}

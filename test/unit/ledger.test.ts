@@ -1,0 +1,103 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { PlanSummary, UnitFile } from '../../src/activities/types';
+import { Ledger, MAX_FAILURES_KEPT, totalOf } from '../../src/workflows/ledger';
+
+const file = (index: number, folder = ''): UnitFile => ({ index, sourceId: index, folder, folderIndex: -1, name: `${index}.jpg`, url: 'u', size: 10, crc: '00000000', target: `t${index}`, parentId: 'root' });
+const ok = (index: number) => ({ index, ok: true as const, bytes: 10, bytesSent: 12 });
+const bad = (index: number, code = 'source_not_found') => ({ index, ok: false as const, code, reason: `${code} for ${index}` });
+
+function plan(filesTotal: number, rejected: number, listed = rejected): PlanSummary {
+  return {
+    fingerprint: 'f',
+    filesTotal,
+    bytesTotal: filesTotal * 10,
+    pageCount: 1,
+    folderCount: 0,
+    rejected: Array.from({ length: listed }, (_, i) => ({ name: `bad${i}`, reason: 'unsafe name' })),
+    rejectedCount: rejected,
+    settings: {} as PlanSummary['settings'],
+  } as PlanSummary;
+}
+
+test('outcomes are counted; a failure keeps its folder path, code and reserved target', () => {
+  const ledger = new Ledger();
+  ledger.record(ok(0), file(0));
+  ledger.record(bad(1), file(1, 'Album'));
+  assert.deepEqual(ledger.counts, { done: 1, failed: 1, bytesDone: 10, bytesSent: 12 });
+  assert.deepEqual(ledger.failures, [{ index: 1, name: 'Album/1.jpg', code: 'source_not_found', reason: 'source_not_found for 1', target: 't1' }]);
+  assert.equal(ledger.fatal, null);
+  assert.equal(ledger.outcomeOf(undefined, 2), 'partially_failed');
+});
+
+test('an account-wide code stops the transfer with the first such reason', () => {
+  const ledger = new Ledger();
+  ledger.record(bad(0, 'drive_storage_full'), file(0));
+  ledger.record(bad(1, 'auth_revoked'), file(1));
+  assert.equal(ledger.fatal, 'drive_storage_full for 0');
+});
+
+test('rejected listing entries fail from the start, are counted beyond those listed, and are never retryable', () => {
+  const ledger = new Ledger();
+  const p = plan(5, 3, 2);
+  ledger.rejected(p);
+  assert.equal(totalOf(p), 8);
+  assert.equal(ledger.counts.failed, 3);
+  assert.equal(ledger.failures.length, 2);
+  assert.deepEqual(ledger.retryable(), []);
+});
+
+test('taking the retryable failures removes them from the books and clears a stop', () => {
+  const ledger = new Ledger();
+  ledger.rejected(plan(3, 1));
+  ledger.record(bad(0, 'drive_storage_full'), file(0));
+  ledger.record(ok(1), file(1));
+  const again = ledger.takeRetryable();
+  assert.deepEqual(again.map((f) => f.index), [0]);
+  assert.equal(ledger.counts.failed, 1);
+  assert.equal(ledger.failures.length, 1);
+  assert.equal(ledger.fatal, null);
+});
+
+test('after a stop, the photos never attempted count as failed in one entry with the reason', () => {
+  const ledger = new Ledger();
+  ledger.record(ok(0), file(0));
+  ledger.record(bad(1, 'auth_revoked'), file(1));
+  ledger.notAttempted(10);
+  assert.equal(ledger.counts.failed, 9);
+  assert.deepEqual(ledger.failures.at(-1), { index: null, name: '(8 photo(s) not attempted)', code: 'transfer_stopped', reason: 'auth_revoked for 1' });
+});
+
+test('without a stop nothing is added for photos not attempted; a cancellation counts them as failed', () => {
+  const ledger = new Ledger();
+  ledger.record(ok(0), file(0));
+  ledger.notAttempted(4);
+  assert.equal(ledger.counts.failed, 0);
+  ledger.cancelledRest(4);
+  assert.equal(ledger.counts.failed, 3);
+});
+
+test(`failures beyond ${MAX_FAILURES_KEPT} are counted but not listed`, () => {
+  const ledger = new Ledger();
+  for (let i = 0; i < MAX_FAILURES_KEPT + 5; i++) ledger.record(bad(i), file(i));
+  assert.equal(ledger.counts.failed, MAX_FAILURES_KEPT + 5);
+  assert.equal(ledger.failures.length, MAX_FAILURES_KEPT);
+});
+
+test('the outcome: failed with an error or when nothing was copied, else partially_failed or succeeded', () => {
+  const ledger = new Ledger();
+  assert.equal(ledger.outcomeOf(undefined, 0), 'succeeded');
+  assert.equal(ledger.outcomeOf('boom', 0), 'failed');
+  ledger.record(bad(0), file(0));
+  assert.equal(ledger.outcomeOf(undefined, 1), 'failed');
+  ledger.record(ok(1), file(1));
+  assert.equal(ledger.outcomeOf(undefined, 2), 'partially_failed');
+});
+
+test('carried state round-trips into a new ledger', () => {
+  const ledger = new Ledger();
+  ledger.record(ok(0), file(0));
+  ledger.record(bad(1, 'auth_revoked'), file(1));
+  const copy = new Ledger(JSON.parse(JSON.stringify(ledger.carried())));
+  assert.deepEqual(copy.carried(), ledger.carried());
+});
