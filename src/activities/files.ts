@@ -8,7 +8,8 @@ import { bytesUploaded, filesTransferred } from '../shared/metrics';
 import { readSource } from '../source/reader';
 import type { SourceHttp } from '../source/http';
 import type { FairSlots } from './fair-slots';
-import type { FileOutcome, FileUnit } from './types';
+import { targetOf } from './targets';
+import type { FileFailure, FileOutcome, FileUnit } from './types';
 
 /** Small files of one activity are copied a few at a time: they are latency-bound, not bandwidth-bound. */
 const PARALLEL_IN_UNIT = 4;
@@ -18,7 +19,7 @@ const HEARTBEAT_EVERY_MS = 5_000;
 /** Heartbeat details of a unit: what is finished and where unfinished uploads stand. A hint for the next attempt. */
 interface UnitProgress {
   done: Record<number, { bytes: number; bytesSent: number }>;
-  failed: Record<number, { code: string; reason: string }>;
+  failed: Record<number, FileFailure>;
   checkpoints: Record<number, unknown>;
 }
 
@@ -55,7 +56,7 @@ export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<Fil
         const stored = await deps.slots.run(unit.transferId, ctx.cancellationSignal, () => provider.putFile({
           transferId: unit.transferId,
           file,
-          target: file.target,
+          target: targetOf(file.target),
           parentId: file.parentId,
           read: (offset) => readSource(deps.http, deps.sourceHosts, file, offset, ctx.cancellationSignal),
           checkpoint: progress.checkpoints[file.index],
@@ -75,7 +76,7 @@ export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<Fil
         if (ctx.cancellationSignal.aborted) return;
         const failure = asTransferError(err);
         if (failure.retryable) lastError.set(file.index, failure);
-        else progress.failed[file.index] = { code: failure.code, reason: failure.message };
+        else progress.failed[file.index] = failureOf(failure, failure.message);
         filesTransferred.inc({ outcome: failure.retryable ? 'retried' : 'failed', code: failure.code });
         // `error_code`, not `code`: the logger redacts `code` (OAuth authorization codes).
         log.warn({ file: file.name, error_code: failure.code, retryable: failure.retryable }, failure.message);
@@ -104,14 +105,18 @@ export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<Fil
     if (done) return { index: f.index, ok: true, bytes: done.bytes, bytesSent: done.bytesSent };
     const failed = progress.failed[f.index];
     if (failed) return { index: f.index, ok: false, ...failed };
-    const last = lastError.get(f.index);
-    return { index: f.index, ok: false, code: last?.code ?? 'unknown', reason: `gave up after ${ctx.info.attempt} attempts: ${last?.message ?? 'unknown error'}` };
+    const last = lastError.get(f.index) ?? new TransferError('unknown', 'unknown error', true);
+    return { index: f.index, ok: false, ...failureOf(last, `gave up after ${ctx.info.attempt} attempts: ${last.message}`) };
   });
 }
 
 function asTransferError(err: unknown): TransferError {
   if (err instanceof TransferError) return err;
   return new TransferError('internal', describe(err), true);
+}
+
+function failureOf(err: TransferError, reason: string): FileFailure {
+  return { code: err.code, reason, accountWide: err.accountWide, targetSpent: err.targetSpent };
 }
 
 function normalise(details: unknown): UnitProgress {

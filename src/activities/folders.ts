@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Providers } from '../providers';
 import { placeInChain } from '../source/folder-tree';
 import type { ListingCache } from './listing';
+import { targetOf } from './targets';
 import type { FolderBatch, FolderBatchResult } from './types';
 
 /** Heartbeats at least this often while a create waits (pacing, rate limits), so a dead worker is noticed. */
@@ -41,7 +42,7 @@ export async function createFolderBatch(deps: FolderDeps, batch: FolderBatch): P
         transferId: batch.transferId,
         path: folders[index]!,
         parentRef: place.parent?.ref ?? batch.rootRef,
-        target: batch.targets[refs.length]!,
+        target: targetOf(batch.targets[refs.length]!),
       });
       refs.push(ref);
       chain = place.extend(ref);

@@ -13,6 +13,7 @@ import { FairSlots } from './fair-slots';
 import { transferFiles } from './files';
 import { createFolderBatch } from './folders';
 import { ListingCache } from './listing';
+import { reserveFor, targetOf } from './targets';
 import type { CompletionReport, Credentials, FileUnit, FolderBatch, FolderBatchResult, ListingRef, PlanSummary } from './types';
 
 export interface ActivityDeps {
@@ -72,7 +73,7 @@ export function createActivities(deps: ActivityDeps) {
       },
 
       async reserveTargets(input: Credentials & { count: number }): Promise<string[]> {
-        return providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken).reserveTargets(input.count);
+        return reserveFor(providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken), input.count);
       },
 
       /** The space the destination can still take, null when unlimited or when it cannot tell. */
@@ -83,7 +84,7 @@ export function createActivities(deps: ActivityDeps) {
 
       async createRoot(input: Credentials & { rootName: string; target: string }): Promise<CreatedRoot> {
         const provider = providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken);
-        return provider.createRoot({ transferId: input.transferId, rootName: galleryFolderName(input.rootName), target: input.target });
+        return provider.createRoot({ transferId: input.transferId, rootName: galleryFolderName(input.rootName), target: targetOf(input.target) });
       },
 
       /** Heartbeats its own progress (see folders.ts), so it is not among the steps given empty heartbeats. */

@@ -69,7 +69,18 @@ export interface FileUnit extends Credentials {
 
 export type FileOutcome =
   | { index: number; ok: true; bytes: number; bytesSent: number }
-  | { index: number; ok: false; code: string; reason: string };
+  | ({ index: number; ok: false } & FileFailure);
+
+/**
+ * Why a photo failed, with what the destination said about it (TransferError's flags). The flags are absent in
+ * outcomes recorded before destinations set them: the workflow then judges by the code (failure-facts.ts).
+ */
+export interface FileFailure {
+  code: string;
+  reason: string;
+  accountWide?: boolean;
+  targetSpent?: boolean;
+}
 
 export interface CompletionReport {
   status: 'succeeded' | 'partially_failed' | 'failed' | 'cancelled';

@@ -42,7 +42,7 @@ export class Providers {
     try {
       return this.sealer.open('refresh-token', sealed);
     } catch (err) {
-      if (err instanceof SealError) throw new TransferError(REFRESH_TOKEN_UNREADABLE, `the transfer's refresh token cannot be opened: ${err.message}`, false);
+      if (err instanceof SealError) throw new TransferError(REFRESH_TOKEN_UNREADABLE, `the transfer's refresh token cannot be opened: ${err.message}`, false, { accountWide: true });
       throw err;
     }
   }

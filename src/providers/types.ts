@@ -1,21 +1,23 @@
 import type { FileEntry } from '../source/listing';
 
 /**
- * What a destination (Google Drive today, Yandex Disk later) must do for a transfer. The workflow and the
- * activities speak only this interface; everything provider-specific — ids, upload protocols, error codes —
- * stays behind it.
+ * What a destination (Google Drive, Yandex Disk, …) must do for a transfer. The workflow and the activities speak
+ * only this interface; everything provider-specific — ids, upload protocols, error codes — stays behind it, and
+ * where destinations differ the interface says so (optional reserveTargets, StoredFile.verified, the flags of
+ * TransferError) rather than one imitating another. Every destination passes the contract suite
+ * (test/contract/destination-contract.ts; see README.md here).
  */
 export interface DestinationProvider {
   /**
-   * Reserves one opaque target per file before anything is uploaded. The workflow records them in its history,
-   * so every retry of a file writes to the same target and a retry after a lost response finds the file
-   * instead of creating a second one. (Drive: pre-generated file ids.)
+   * Only for destinations whose items are named by ids they hand out (Drive: pre-generated file ids). Reserves one
+   * opaque target per item before anything is written. The workflow records them in its history, so every retry
+   * of an item writes to the same target and a retry after a lost response finds the item instead of creating a
+   * second one. A destination whose paths are the identity (Yandex Disk) has none: its requests carry no target.
    */
-  reserveTargets(count: number): Promise<string[]>;
+  reserveTargets?(count: number): Promise<string[]>;
 
   /**
-   * Creates (or, on a retry, finds) the gallery folder at the top of the user's storage. `target` is one reserved
-   * target (see reserveTargets).
+   * Creates (or, on a retry, finds) the gallery folder at the top of the user's storage.
    */
   createRoot(request: RootRequest): Promise<CreatedRoot>;
 
@@ -33,8 +35,9 @@ export interface DestinationProvider {
   findFolders(request: FindFoldersRequest): Promise<string[]>;
 
   /**
-   * Copies one photo, verified: the bytes read match the listing's size and CRC32, and what the destination
-   * stored matches what was sent (size and MD5). Resumes from `checkpoint` when given.
+   * Copies one photo, verified as far as the destination allows (StoredFile.verified says how far). A copy found
+   * wrong is removed if this transfer wrote it and fails with VERIFICATION_FAILED. Resumes from `checkpoint` when
+   * given. Failures are TransferErrors from the destination's one classifier, their flags set.
    */
   putFile(request: PutFileRequest): Promise<StoredFile>;
 
@@ -51,7 +54,8 @@ export interface DestinationProvider {
 export interface RootRequest {
   transferId: string;
   rootName: string;
-  target: string;
+  /** One reserved target, the same on every retry; only for a destination that reserves them. */
+  target?: string;
 }
 
 export interface CreatedRoot {
@@ -66,8 +70,8 @@ export interface FolderRequest {
   /** Path below the gallery folder, segments joined by "/"; identifies the folder within the transfer. */
   path: string;
   parentRef: string;
-  /** One reserved target for this folder, the same on every retry. */
-  target: string;
+  /** One reserved target for this folder, the same on every retry; only for a destination that reserves them. */
+  target?: string;
 }
 
 export interface FindFoldersRequest {
@@ -79,7 +83,8 @@ export interface FindFoldersRequest {
 export interface PutFileRequest {
   transferId: string;
   file: FileEntry;
-  target: string;
+  /** The photo's reserved target, the same on every retry; only for a destination that reserves them. */
+  target?: string;
   parentId: string;
   /** The photo's bytes from `offset` to its end (SSRF-guarded, size-checked). */
   read(offset: number): AsyncIterable<Buffer>;
@@ -89,10 +94,19 @@ export interface PutFileRequest {
   signal: AbortSignal;
 }
 
+/**
+ * What a copy was checked against. `crc32`: the bytes read from the gallery match the listing's CRC32. `size`: the
+ * destination stored as many bytes as the listing says. `md5`: the destination's MD5 of what it stored equals the
+ * MD5 of the bytes we read. A destination that downloads the photo itself (Yandex's server-side fetch) sees none
+ * of the bytes, and reports `size` only.
+ */
+export type Verification = 'crc32' | 'size' | 'md5';
+
 export interface StoredFile {
   id: string;
   size: number;
-  md5: string;
+  /** The checks this copy passed; never empty. */
+  verified: Verification[];
   /** Bytes we actually sent over the wire for this file in this call (to measure re-sends). */
   bytesSent: number;
 }

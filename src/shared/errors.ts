@@ -5,14 +5,28 @@
  */
 export class TransferError extends Error {
   override name = 'TransferError';
+  /**
+   * About the account or the transfer's credentials, not the photo (storage full, access revoked): every further
+   * photo would fail the same way, so the workflow stops instead of trying each one. Set by the destination's
+   * classifier, which alone knows its codes.
+   */
+  readonly accountWide: boolean;
+  /**
+   * The photo's reserved target cannot be written again (Drive: the wrong copy was deleted, and a deleted id is
+   * never reusable): a support retry reserves a fresh one.
+   */
+  readonly targetSpent: boolean;
 
   constructor(
     /** Stable machine code, e.g. `source_not_found`, `drive_storage_full`. Becomes the Temporal failure type. */
     readonly code: string,
     message: string,
     readonly retryable: boolean,
+    facts: { accountWide?: boolean; targetSpent?: boolean } = {},
   ) {
     super(message);
+    this.accountWide = facts.accountWide ?? false;
+    this.targetSpent = facts.targetSpent ?? false;
   }
 }
 
@@ -20,11 +34,11 @@ export class TransferError extends Error {
 export const REFRESH_TOKEN_UNREADABLE = 'refresh_token_unreadable';
 
 /**
- * Failures about the account or the transfer's credentials, not the photo: every further photo would fail the
- * same way, so the workflow stops instead of trying each one. Providers choose their codes; this list is where
- * they say which are fatal.
+ * The account-wide codes as they were before destinations flagged their errors (TransferError.accountWide).
+ * Frozen: only for outcomes that carry no flag — recorded in histories and continued-as-new state from before the
+ * flag, and units that failed as a whole (see src/workflows/failure-facts.ts). A new destination sets the flag.
  */
-export const ACCOUNT_WIDE_CODES: ReadonlySet<string> = new Set([
+export const LEGACY_ACCOUNT_WIDE_CODES: ReadonlySet<string> = new Set([
   REFRESH_TOKEN_UNREADABLE,
   'auth_revoked',
   'auth_rejected',
@@ -37,8 +51,8 @@ export const ACCOUNT_WIDE_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * What the destination stored is not what we sent. The provider removes the bad copy, and the target reserved
- * for the photo counts as spent: a support retry reserves a fresh one.
+ * What the destination stored is not what we sent. The provider removes the bad copy (only one it can tell it
+ * wrote); whether the photo's target is spent by that is the destination's to say (TransferError.targetSpent).
  */
 export const VERIFICATION_FAILED = 'verification_failed';
 

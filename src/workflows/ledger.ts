@@ -1,6 +1,6 @@
 import type { FileOutcome, PlanSummary, UnitFile } from '../activities/types';
 import type { CreatedRoot } from '../providers/types';
-import { ACCOUNT_WIDE_CODES } from '../shared/errors';
+import { failureFacts } from './failure-facts';
 
 /**
  * The transfer's books: what was copied, what failed and why, and whether an account-wide error stopped it.
@@ -44,6 +44,8 @@ export interface FailedFile {
   reason: string;
   /** The reserved destination id, reused by a retry so a copy made after all cannot be duplicated. */
   target?: string;
+  /** The destination cannot write `target` again: a retry reserves a fresh one. Absent in failures recorded before. */
+  targetSpent?: boolean;
 }
 
 export interface Counts {
@@ -125,8 +127,9 @@ export class Ledger {
       this.counts.bytesSent += outcome.bytesSent;
       return;
     }
-    this.fail({ index: outcome.index, name: file.folder ? `${file.folder}/${file.name}` : file.name, code: outcome.code, reason: outcome.reason, target: file.target });
-    if (ACCOUNT_WIDE_CODES.has(outcome.code)) this.stop(outcome.reason);
+    const facts = failureFacts(outcome);
+    this.fail({ index: outcome.index, name: file.folder ? `${file.folder}/${file.name}` : file.name, code: outcome.code, reason: outcome.reason, target: file.target, targetSpent: facts.targetSpent });
+    if (facts.accountWide) this.stop(outcome.reason);
   }
 
   retryable(): FailedFile[] {

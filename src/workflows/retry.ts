@@ -1,8 +1,8 @@
 import { condition } from '@temporalio/workflow';
-import { VERIFICATION_FAILED } from '../shared/errors';
 import { fileActivities, metadata } from './activities';
 import { copyAll, schedule } from './copy';
 import { report } from './ending';
+import { failureFacts } from './failure-facts';
 import type { FailedFile } from './ledger';
 import type { TransferRun } from './run';
 import { makeUnits } from './units';
@@ -28,10 +28,10 @@ export async function retryWindow(run: TransferRun): Promise<void> {
 
 /** The destination ids for a retry: the reserved ones again, fresh ones where the old id is spent. */
 async function retryTargets(run: TransferRun, again: FailedFile[]): Promise<string[]> {
-  // A verification failure spent its id (the bad copy was deleted): those get fresh ones.
-  const fresh = again.filter((f) => !f.target || f.code === VERIFICATION_FAILED).length;
+  const needsFresh = (f: FailedFile) => !f.target || failureFacts(f).targetSpent;
+  const fresh = again.filter(needsFresh).length;
   const freshIds = fresh > 0 ? await metadata.reserveTargets({ ...run.credentials, count: fresh }) : [];
-  return again.map((f) => (!f.target || f.code === VERIFICATION_FAILED ? freshIds.shift()! : f.target));
+  return again.map((f) => (needsFresh(f) ? freshIds.shift()! : f.target!));
 }
 
 /** A copy that never started for want of space: checks the space again and, if it now fits, copies everything. */

@@ -4,7 +4,7 @@ import { parseConfig } from '../../src/config';
 import { decodeJob } from '../../src/bridge/decode';
 import { Providers } from '../../src/providers';
 import { keyIdOf, Sealer } from '../../src/shared/crypto';
-import { ACCOUNT_WIDE_CODES, TransferError } from '../../src/shared/errors';
+import { TransferError } from '../../src/shared/errors';
 import { maskSecrets } from '../../src/shared/logger';
 
 /** SECRET_KEY rotation around the Sealer: configuration, queued jobs, the worker's error, logs. */
@@ -79,7 +79,7 @@ test('a worker without the key that sealed a transfer’s token fails it for goo
     assert.ok(err instanceof TransferError);
     assert.equal(err.code, 'refresh_token_unreadable');
     assert.equal(err.retryable, false);
-    assert.ok(ACCOUNT_WIDE_CODES.has(err.code), 'the transfer stops instead of failing every photo alike');
+    assert.ok(err.accountWide, 'the transfer stops instead of failing every photo alike');
     assert.equal(
       err.message,
       `the transfer's refresh token cannot be opened: sealed with key id ${keyIdOf(KEY_A)}, which this process does not hold ` +

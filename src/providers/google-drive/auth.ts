@@ -48,10 +48,10 @@ export class DriveAuth {
 function refreshError(err: unknown): TransferError {
   const data = (err as { response?: { data?: { error?: unknown }; status?: number } }).response;
   if (data?.data?.error === 'invalid_grant') {
-    return new TransferError('auth_revoked', 'Google no longer accepts our access to this Drive (revoked by the user or expired); the client must press "Save to Google Drive" again', false);
+    return new TransferError('auth_revoked', 'Google no longer accepts our access to this Drive (revoked by the user or expired); the client must press "Save to Google Drive" again', false, { accountWide: true });
   }
   if (data?.status && data.status >= 400 && data.status < 500) {
-    return new TransferError('auth_rejected', `Google refused to refresh the access token (HTTP ${data.status})`, false);
+    return new TransferError('auth_rejected', `Google refused to refresh the access token (HTTP ${data.status})`, false, { accountWide: true });
   }
   return new TransferError('auth_unavailable', `could not refresh the Google access token: ${(err as Error).message}`, true);
 }

@@ -19,17 +19,18 @@ export function driveReason(body: unknown): { reason: string | undefined; messag
 
 const RATE_LIMIT_REASONS = new Set(['userRateLimitExceeded', 'rateLimitExceeded']);
 
-const PERMANENT_403: Record<string, [code: string, text: string]> = {
-  storageQuotaExceeded: ['drive_storage_full', "the user's Google Drive is full"],
-  quotaExceeded: ['drive_storage_full', "the user's Google Drive is full"],
-  dailyLimitExceeded: ['drive_daily_limit', 'the daily Drive API limit of our Google project is used up'],
+/** `account`: every further request of the transfer would be refused alike (TransferError.accountWide). */
+const PERMANENT_403: Record<string, [code: string, text: string, scope?: 'account']> = {
+  storageQuotaExceeded: ['drive_storage_full', "the user's Google Drive is full", 'account'],
+  quotaExceeded: ['drive_storage_full', "the user's Google Drive is full", 'account'],
+  dailyLimitExceeded: ['drive_daily_limit', 'the daily Drive API limit of our Google project is used up', 'account'],
   activeItemCreationLimitExceeded: ['drive_item_limit', 'the account has reached Drive\u2019s limit of created items'],
   numChildrenInNonRootLimitExceeded: ['drive_folder_full', 'a folder reached Drive\u2019s limit of 500,000 items'],
   myDriveHierarchyDepthLimitExceeded: ['drive_too_deep', 'the folder tree is deeper than Drive allows'],
   appNotAuthorizedToFile: ['drive_not_authorized', 'our app has no access to the target folder (was it created by another app?)'],
   insufficientFilePermissions: ['drive_not_authorized', 'the user lacks permission to write to the target folder'],
-  insufficientPermissions: ['drive_scope_missing', 'the granted access does not include Google Drive'],
-  domainPolicy: ['drive_domain_policy', 'the Google Workspace administrator has disabled Drive apps'],
+  insufficientPermissions: ['drive_scope_missing', 'the granted access does not include Google Drive', 'account'],
+  domainPolicy: ['drive_domain_policy', 'the Google Workspace administrator has disabled Drive apps', 'account'],
 };
 
 export function classifyDriveError(status: number, body: unknown, headers: Headers, what: string): TransferError {
@@ -41,7 +42,7 @@ export function classifyDriveError(status: number, body: unknown, headers: Heade
   if (status === 401) return new UnauthorizedError('drive_unauthorized', `Drive rejected the access token while ${what}`);
   if (status === 403) {
     const known = reason ? PERMANENT_403[reason] : undefined;
-    if (known) return new TransferError(known[0], `${known[1]} (while ${what})`, false);
+    if (known) return new TransferError(known[0], `${known[1]} (while ${what})`, false, { accountWide: known[2] === 'account' });
     return new TransferError('drive_forbidden', `Drive refused ${what} (${reason ?? 'forbidden'})${detail}`, false);
   }
   if (status === 404) return new TransferError('drive_not_found', `Drive could not find the target while ${what}${detail}`, false);

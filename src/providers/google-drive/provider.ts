@@ -30,6 +30,9 @@ interface ResumableCheckpoint {
   hashes: SavedHashes;
 }
 
+/** A photo's request with its reserved id, which Drive always needs. */
+type DriveRequest = PutFileRequest & { target: string };
+
 /**
  * Google Drive behind the provider interface. Idempotency comes from pre-generated file ids: a create retried
  * with the same id answers 409 instead of making a duplicate, and we then verify the file that is there.
@@ -61,12 +64,12 @@ export class GoogleDriveProvider implements DestinationProvider {
   }
 
   async createRoot(req: RootRequest): Promise<CreatedRoot> {
-    const id = await this.#createFolder(req.transferId, req.target, req.rootName, 'root', '');
+    const id = await this.#createFolder(req.transferId, reserved(req.target), req.rootName, 'root', '');
     return { ref: id, url: `https://drive.google.com/drive/folders/${id}` };
   }
 
   async createFolder(req: FolderRequest): Promise<string> {
-    return this.#createFolder(req.transferId, req.target, req.path.slice(req.path.lastIndexOf('/') + 1), req.parentRef, req.path);
+    return this.#createFolder(req.transferId, reserved(req.target), req.path.slice(req.path.lastIndexOf('/') + 1), req.parentRef, req.path);
   }
 
   /** By the marks every folder carries (transfer, album path): one search per folder, a few at a time. */
@@ -116,12 +119,13 @@ export class GoogleDriveProvider implements DestinationProvider {
     return freeFromQuota(res.data.storageQuota ?? {});
   }
 
-  async putFile(req: PutFileRequest): Promise<StoredFile> {
+  async putFile(request: PutFileRequest): Promise<StoredFile> {
+    const req: DriveRequest = { ...request, target: reserved(request.target) };
     try {
       return await (req.file.size <= this.options.multipartMaxBytes ? this.#putSmall(req) : this.#putResumable(req));
     } catch (err) {
-      // A wrong copy must not stay in the user's Drive looking like the photo. Its id is spent, so the photo
-      // counts as failed and a support retry gets a fresh id.
+      // A wrong copy must not stay in the user's Drive looking like the photo. Its id is spent (verify says so):
+      // the photo counts as failed and a support retry gets a fresh id.
       if ((err as TransferError).code === VERIFICATION_FAILED) {
         await this.#call.run(`deleting the bad copy of "${req.file.name}"`, 'write', () => this.#drive.files.delete({ fileId: req.target }, this.#opts)).catch(() => undefined);
       }
@@ -135,7 +139,7 @@ export class GoogleDriveProvider implements DestinationProvider {
   }
 
   /** Small files: read whole (≤ 5 MB), check, then one multipart request. Nothing lands in Drive unchecked. */
-  async #putSmall(req: PutFileRequest): Promise<StoredFile> {
+  async #putSmall(req: DriveRequest): Promise<StoredFile> {
     const hashes = await Hashes.create();
     const parts: Buffer[] = [];
     for await (const piece of req.read(0)) {
@@ -173,7 +177,7 @@ export class GoogleDriveProvider implements DestinationProvider {
    * After each committed chunk the session URI and the hash states are checkpointed; a later attempt asks Drive
    * what it really has (the checkpoint may be stale — heartbeats can be lost) and sends only the rest.
    */
-  async #putResumable(req: PutFileRequest): Promise<StoredFile> {
+  async #putResumable(req: DriveRequest): Promise<StoredFile> {
     const { file } = req;
     const size = file.size;
     let session: string | undefined;
@@ -324,7 +328,7 @@ export class GoogleDriveProvider implements DestinationProvider {
   }
 
   /** The file an earlier attempt created under our reserved id. */
-  async #existing(req: PutFileRequest): Promise<DriveFileResource> {
+  async #existing(req: DriveRequest): Promise<DriveFileResource> {
     const file = (await this.#get(req.target, FILE_FIELDS)) as DriveFileResource;
     if (file.appProperties?.caTransfer !== req.transferId) {
       throw new TransferError('drive_id_taken', `reserved file id ${req.target} belongs to something else`, false);
@@ -340,6 +344,12 @@ export class GoogleDriveProvider implements DestinationProvider {
     checkCrc(req.file, digest.crc);
     return verify(req, stored, digest.md5, 0);
   }
+}
+
+/** Drive names everything by the ids reserveTargets handed out: a request without one is a caller's bug. */
+function reserved(target: string | undefined): string {
+  if (!target) throw new TransferError('drive_no_target', 'a Drive write came without its reserved id', false);
+  return target;
 }
 
 function appProperties(req: PutFileRequest): Record<string, string> {
@@ -369,9 +379,12 @@ function verify(req: PutFileRequest, stored: DriveFileResource, md5: string, byt
       VERIFICATION_FAILED,
       `Drive stored "${req.file.name}" as ${stored.size} bytes with MD5 ${stored.md5Checksum}, but we sent ${req.file.size} bytes with MD5 ${md5}`,
       false,
+      // putFile deletes the wrong copy, and Drive never gives a deleted file's id out again.
+      { targetSpent: true },
     );
   }
-  return { id: stored.id, size, md5, bytesSent };
+  // The CRC32 was checked while reading (checkCrc) before the MD5 could be.
+  return { id: stored.id, size, verified: ['crc32', 'size', 'md5'], bytesSent };
 }
 
 /** Drive's storageQuota: int64s as strings; no `limit` means the account is unlimited. Usage counts Gmail and Photos too. */

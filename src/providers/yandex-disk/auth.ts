@@ -60,10 +60,10 @@ export class YandexAuth {
     });
     if (ok) return body;
     if (body.error === 'invalid_grant') {
-      throw new TransferError('auth_revoked', 'Yandex no longer accepts our access to this Disk (revoked by the user or expired); the client must press "Save to Yandex Disk" again', false);
+      throw new TransferError('auth_revoked', 'Yandex no longer accepts our access to this Disk (revoked by the user or expired); the client must press "Save to Yandex Disk" again', false, { accountWide: true });
     }
     if (status >= 400 && status < 500) {
-      throw new TransferError('auth_rejected', `Yandex ID refused our token request (HTTP ${status}${typeof body.error === 'string' ? `, ${body.error}` : ''})`, false);
+      throw new TransferError('auth_rejected', `Yandex ID refused our token request (HTTP ${status}${typeof body.error === 'string' ? `, ${body.error}` : ''})`, false, { accountWide: true });
     }
     throw new TransferError('auth_unavailable', `Yandex ID answered HTTP ${status}`, true);
   }

@@ -36,11 +36,11 @@ export function classifyYandexError(err: YandexHttpError, what: string): Transfe
   if (status === 401) return new UnauthorizedError('yadisk_unauthorized', `Yandex Disk rejected the access token while ${what}`);
   if (status === 403) {
     if (error === 'DiskUnsupportedUserAccountTypeError') {
-      return new TransferError('yadisk_account_unsupported', `this Yandex account cannot use Yandex Disk (no Yandex Mail) — while ${what}`, false);
+      return new TransferError('yadisk_account_unsupported', `this Yandex account cannot use Yandex Disk (no Yandex Mail) — while ${what}`, false, { accountWide: true });
     }
     return new TransferError('yadisk_forbidden', `Yandex Disk refused ${what}${name}`, false);
   }
-  if (status === 507) return new TransferError('yadisk_storage_full', `the user's Yandex Disk is full (while ${what})`, false);
+  if (status === 507) return new TransferError('yadisk_storage_full', `the user's Yandex Disk is full (while ${what})`, false, { accountWide: true });
   if (status === 413) return new TransferError('yadisk_file_too_large', `the file is larger than Yandex Disk accepts for this account (while ${what})`, false);
   if (status === 404) return new TransferError('yadisk_not_found', `Yandex Disk could not find the target while ${what}${name}`, false);
   if (status === 409) return new YandexConflictError(error, `Yandex Disk already has this item (${what})${name}`);

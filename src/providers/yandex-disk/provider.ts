@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { ACCOUNT_WIDE_CODES, NAME_CONFLICT, TransferError, VERIFICATION_FAILED } from '../../shared/errors';
+import { NAME_CONFLICT, TransferError, VERIFICATION_FAILED } from '../../shared/errors';
 import { checkCrc, Hashes } from '../../source/reader';
 import type { ProviderCaller } from '../caller';
 import type { CreatedRoot, DestinationProvider, FindFoldersRequest, FolderRequest, PutFileRequest, RootRequest, StoredFile } from '../types';
@@ -39,9 +39,9 @@ interface YandexCheckpoint {
 }
 
 /**
- * Yandex Disk behind the provider interface. Paths are the identity: a file's target is its path under the
- * gallery folder, so nothing needs reserving, and a retry after a lost answer meets 409 "already exists" and
- * verifies what is there. Folders are created one level per request (Disk's rule) and an "already exists"
+ * Yandex Disk behind the provider interface. Paths are the identity: a file's place is its path under the
+ * gallery folder, so nothing is reserved (no reserveTargets; requests carry no target), and a retry after a lost
+ * answer meets 409 "already exists" and verifies what is there. Folders are created one level per request (Disk's rule) and an "already exists"
  * answer for our own folder is success. Nothing is ever deleted but a file this transfer wrote.
  */
 export class YandexDiskProvider implements DestinationProvider {
@@ -51,10 +51,6 @@ export class YandexDiskProvider implements DestinationProvider {
     private readonly api: YandexApi,
     private readonly options: YandexDiskOptions,
   ) {}
-
-  async reserveTargets(count: number): Promise<string[]> {
-    return new Array<string>(count).fill('');
-  }
 
   async createRoot(req: RootRequest): Promise<CreatedRoot> {
     const root = await this.#claimRoot(req.transferId, req.rootName);
@@ -188,7 +184,7 @@ export class YandexDiskProvider implements DestinationProvider {
         if (isConflict(err, 'DiskResourceAlreadyExistsError')) return this.#verifyExisting(write, false);
         // Refused for this photo (e.g. a URL Yandex will not fetch): streaming may still work. Retryable
         // failures and those about the whole account are not the URL's fault.
-        if (err instanceof TransferError && !err.retryable && !ACCOUNT_WIDE_CODES.has(err.code)) return null;
+        if (err instanceof TransferError && !err.retryable && !err.accountWide) return null;
         throw err;
       }
       // Accepted only while nothing is at the path, and a fetch never overwrites: what appears there is ours.
@@ -330,7 +326,7 @@ export class YandexDiskProvider implements DestinationProvider {
     const { req, path } = write;
     if (stored.type !== 'file') throw folderInTheWay(req, path);
     if (Number(stored.size) === req.file.size && (md5 === undefined || stored.md5 === md5)) {
-      return { id: path, size: req.file.size, md5: stored.md5 ?? '', bytesSent };
+      return { id: path, size: req.file.size, verified: md5 === undefined ? ['size'] : ['crc32', 'size', 'md5'], bytesSent };
     }
     const difference = `Yandex Disk has "${req.file.name}" as ${stored.size} bytes with MD5 ${stored.md5}, but the photo is ${req.file.size} bytes${md5 ? ` with MD5 ${md5}` : ''}`;
     if (!write.state.claimed) {
