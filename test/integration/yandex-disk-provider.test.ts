@@ -15,15 +15,13 @@ import { YandexDiskProvider } from '../../src/providers/yandex-disk/provider';
 import { randomId } from '../../src/shared/crypto';
 import { TransferError } from '../../src/shared/errors';
 import type { FileEntry } from '../../src/source/listing';
+import { YANDEX_CLIENT, YANDEX_REDIRECT_URI, yandexLogin } from '../helpers/yandex-login';
 
 /**
  * The Yandex Disk provider alone against the Yandex emulator (no Temporal, no queue): what it writes, what it
  * refuses to touch, and how it gets through lost answers, dead upload links and damaged copies. Each test has its
  * own emulator, so faults and trees never meet.
  */
-
-const CLIENT = { clientId: 'provider-test-client', clientSecret: 'provider-test-secret' };
-const REDIRECT_URI = 'http://127.0.0.1:9/oauth/yandex/callback';
 
 interface Disk {
   yandex: YandexEmulator;
@@ -36,11 +34,11 @@ interface Disk {
 }
 
 async function disk(options: Partial<YandexEmulatorOptions> = {}): Promise<Disk> {
-  const yandex = createYandexEmulator({ ...CLIENT, redirectUris: [REDIRECT_URI], ...options });
+  const yandex = createYandexEmulator({ ...YANDEX_CLIENT, redirectUris: [YANDEX_REDIRECT_URI], ...options });
   const { url } = await yandex.listen(0, '127.0.0.1');
   after(() => yandex.close());
-  const refreshToken = await login(url);
-  const auth = new YandexAuth({ ...CLIENT, tokenUrl: `${url}/token`, revokeUrl: `${url}/revoke_token` }, refreshToken);
+  const refreshToken = await yandexLogin(url);
+  const auth = new YandexAuth({ ...YANDEX_CLIENT, tokenUrl: `${url}/token`, revokeUrl: `${url}/revoke_token` }, refreshToken);
   const api = new YandexApi(url, auth);
   const photos = new Map<string, Buffer>();
   const server = createServer((req, res) => {
@@ -66,16 +64,6 @@ async function disk(options: Partial<YandexEmulatorOptions> = {}): Promise<Disk>
       await api.call('PUT', '/v1/disk/resources', { path });
     },
   };
-}
-
-async function login(url: string): Promise<string> {
-  const query = new URLSearchParams({ response_type: 'code', client_id: CLIENT.clientId, redirect_uri: REDIRECT_URI, scope: 'cloud_api:disk.write cloud_api:disk.read' });
-  const consent = await fetch(`${url}/authorize?${query}`, { redirect: 'manual' });
-  const code = new URL(consent.headers.get('location')!).searchParams.get('code')!;
-  const basic = Buffer.from(`${CLIENT.clientId}:${CLIENT.clientSecret}`).toString('base64');
-  const res = await fetch(`${url}/token`, { method: 'POST', headers: { authorization: `Basic ${basic}` }, body: new URLSearchParams({ grant_type: 'authorization_code', code }) });
-  assert.equal(res.status, 200);
-  return ((await res.json()) as { refresh_token: string }).refresh_token;
 }
 
 interface Photo {
