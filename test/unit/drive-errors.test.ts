@@ -22,6 +22,13 @@ test('permanent 403s are not retried and say what to do', () => {
   assert.equal(classifyDriveError(403, body(403, 'somethingNew'), {}, 'x').retryable, false);
 });
 
+test('the refusals about the whole account are flagged account-wide; those about one item are not', () => {
+  const flag = (reason: string) => classifyDriveError(403, body(403, reason), {}, 'x').accountWide;
+  for (const reason of ['storageQuotaExceeded', 'quotaExceeded', 'dailyLimitExceeded', 'insufficientPermissions', 'domainPolicy']) assert.equal(flag(reason), true, reason);
+  for (const reason of ['appNotAuthorizedToFile', 'numChildrenInNonRootLimitExceeded', 'somethingNew']) assert.equal(flag(reason), false, reason);
+  assert.equal(classifyDriveError(404, '', {}, 'x').accountWide, false);
+});
+
 test('5xx and 408 are retryable, 4xx are not, 401 asks for a refresh', () => {
   for (const s of [500, 502, 503, 504, 408]) assert.equal(classifyDriveError(s, '', {}, 'x').retryable, true, String(s));
   for (const s of [400, 404, 409, 413]) assert.equal(classifyDriveError(s, '', {}, 'x').retryable, false, String(s));

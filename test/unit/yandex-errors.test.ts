@@ -21,6 +21,7 @@ test('5xx, 408 and 423 are retried; the account-level refusals are final and say
   const forbidden = classifyYandexError(answer(403, 'DiskUnsupportedUserAccountTypeError'), 'x');
   assert.deepEqual([forbidden.code, forbidden.retryable], ['yadisk_account_unsupported', false]);
   assert.equal(classifyYandexError(answer(403, 'ForbiddenError'), 'x').retryable, false);
+  assert.deepEqual([full.accountWide, forbidden.accountWide, classifyYandexError(answer(413), 'x').accountWide], [true, true, false]);
 });
 
 test('409 keeps Yandex\u2019s name for the conflict', () => {

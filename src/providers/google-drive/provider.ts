@@ -30,6 +30,13 @@ interface ResumableCheckpoint {
   hashes: SavedHashes;
 }
 
+/** A resumable upload under way: Drive's session, the bytes it holds, the hash state of the source read so far. */
+interface OpenUpload {
+  session: string;
+  committed: number;
+  hashes: Hashes;
+}
+
 /** A photo's request with its reserved id, which Drive always needs. */
 type DriveRequest = PutFileRequest & { target: string };
 
@@ -178,47 +185,57 @@ export class GoogleDriveProvider implements DestinationProvider {
    * what it really has (the checkpoint may be stale — heartbeats can be lost) and sends only the rest.
    */
   async #putResumable(req: DriveRequest): Promise<StoredFile> {
-    const { file } = req;
-    const size = file.size;
-    let session: string | undefined;
-    let committed = 0;
-    let hashes: Hashes | undefined;
+    const upload = (await this.#resumeUpload(req)) ?? (await this.#startUpload(req));
+    return 'session' in upload ? this.#sendRest(req, upload) : upload;
+  }
 
+  /**
+   * The checkpoint's session, where Drive still has it: how much Drive holds, and the saved hash state if it is
+   * usable. A file Drive already finished is verified instead. Null when there is nothing to resume.
+   */
+  async #resumeUpload(req: DriveRequest): Promise<OpenUpload | StoredFile | null> {
     const saved = asCheckpoint(req.checkpoint);
-    if (saved) {
-      session = this.options.sealer.open('upload-session', saved.session);
-      const state = await this.#sessionCall(`checking the upload of "${file.name}"`, (auth) => querySession(session!, auth, size, req.signal), req.signal);
-      if (state.state === 'complete') return this.#verifyByReading(req, state.file, saved.hashes);
-      if (state.state === 'gone') session = undefined;
-      else {
-        committed = state.committed;
-        // Hash states are only usable from an offset at or before what Drive has; otherwise re-hash from 0.
-        hashes = await Hashes.create(saved.hashes.offset <= committed ? saved.hashes : undefined);
-      }
+    if (!saved) return null;
+    const session = this.options.sealer.open('upload-session', saved.session);
+    const state = await this.#sessionCall(`checking the upload of "${req.file.name}"`, (auth) => querySession(session, auth, req.file.size, req.signal), req.signal);
+    if (state.state === 'complete') return this.#verifyByReading(req, state.file, saved.hashes);
+    if (state.state === 'gone') return null;
+    // Hash states are only usable from an offset at or before what Drive has; otherwise re-hash from 0.
+    const hashes = await Hashes.create(saved.hashes.offset <= state.committed ? saved.hashes : undefined);
+    return { session, committed: state.committed, hashes };
+  }
+
+  /** A new session under the reserved id; when the id already holds our file (a lost answer), that file is verified. */
+  async #startUpload(req: DriveRequest): Promise<OpenUpload | StoredFile> {
+    const { file } = req;
+    const meta = { id: req.target, name: file.name, parents: [req.parentId], mimeType: mimeTypeFor(file.name), appProperties: appProperties(req) };
+    try {
+      const session = await this.#call.run(`starting the upload of "${file.name}"`, 'write', async () => startSession(this.options.apiUrl, await this.auth.authorization(), meta, file.size, req.signal), req.signal);
+      return { session, committed: 0, hashes: await Hashes.create() };
+    } catch (err) {
+      if ((err as TransferError).code !== 'drive_conflict') throw err;
+      return this.#verifyByReading(req, await this.#existing(req), undefined);
     }
-    if (!session) {
-      try {
-        const meta = { id: req.target, name: file.name, parents: [req.parentId], mimeType: mimeTypeFor(file.name), appProperties: appProperties(req) };
-        session = await this.#call.run(`starting the upload of "${file.name}"`, 'write', async () => startSession(this.options.apiUrl, await this.auth.authorization(), meta, size, req.signal), req.signal);
-      } catch (err) {
-        if ((err as TransferError).code !== 'drive_conflict') throw err;
-        return this.#verifyByReading(req, await this.#existing(req), undefined);
-      }
-      committed = 0;
-      hashes = await Hashes.create();
-    }
+  }
+
+  /**
+   * Reads the source from the hash state's offset and sends Drive what it lacks, one chunk-sized buffer at a time,
+   * checkpointing after each committed chunk. The last bytes are held back until the CRC32 of the whole is known.
+   */
+  async #sendRest(req: DriveRequest, upload: OpenUpload): Promise<StoredFile> {
+    const { file } = req;
+    const { session, hashes: h } = upload;
+    let committed = upload.committed;
     const sealedSession = this.options.sealer.seal('upload-session', session);
-    const checkpoint = () => req.saveCheckpoint({ session: sealedSession, hashes: hashes!.save() } satisfies ResumableCheckpoint);
+    const checkpoint = () => req.saveCheckpoint({ session: sealedSession, hashes: h.save() } satisfies ResumableCheckpoint);
     checkpoint();
 
-    const h = hashes!;
-    const chunkBytes = this.options.chunkBytes;
     // One chunk-sized buffer per upload, reused: memory stays flat whatever the file size.
-    const buffer = Buffer.allocUnsafe(Math.min(chunkBytes, size - committed));
+    const buffer = Buffer.allocUnsafe(Math.min(this.options.chunkBytes, file.size - committed));
     let filled = 0;
     let bytesSent = 0;
     const send = async (chunk: Buffer, start: number): Promise<SessionState> => {
-      const result = await this.#sendChunk(req, session!, chunk, start);
+      const result = await this.#sendChunk(req, session, chunk, start);
       bytesSent += result.sent;
       return result.state;
     };
@@ -249,14 +266,7 @@ export class GoogleDriveProvider implements DestinationProvider {
     const last = buffer.subarray(0, filled);
     h.update(last);
     const digest = h.digest();
-    try {
-      checkCrc(file, digest.crc);
-    } catch (err) {
-      // The chunks Drive holds and the saved hash states came from this bad download: resuming them would fail
-      // the same way on every attempt. The next attempt starts over (new session, read from byte 0).
-      req.saveCheckpoint(undefined);
-      throw err;
-    }
+    checkWhole(req, digest.crc);
     const final = await send(last, committed);
     if (final.state !== 'complete') {
       throw new TransferError('drive_incomplete', `Drive did not finish "${file.name}" after its last byte`, true);
@@ -343,6 +353,20 @@ export class GoogleDriveProvider implements DestinationProvider {
     const digest = hashes.digest();
     checkCrc(req.file, digest.crc);
     return verify(req, stored, digest.md5, 0);
+  }
+}
+
+/**
+ * The CRC32 of the whole source, before its last bytes go to Drive. On a mismatch the chunks Drive holds and the
+ * saved hash states came from this bad download: resuming them would fail the same way on every attempt, so the
+ * checkpoint is dropped and the next attempt starts over (new session, read from byte 0).
+ */
+function checkWhole(req: PutFileRequest, crc: string): void {
+  try {
+    checkCrc(req.file, crc);
+  } catch (err) {
+    req.saveCheckpoint(undefined);
+    throw err;
   }
 }
 
