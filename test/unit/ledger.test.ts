@@ -25,16 +25,26 @@ test('outcomes are counted; a failure keeps its folder path, code and reserved t
   ledger.record(ok(0), file(0));
   ledger.record(bad(1), file(1, 'Album'));
   assert.deepEqual(ledger.counts, { done: 1, failed: 1, bytesDone: 10, bytesSent: 12 });
-  assert.deepEqual(ledger.failures, [{ index: 1, name: 'Album/1.jpg', code: 'source_not_found', reason: 'source_not_found for 1', target: 't1' }]);
+  assert.deepEqual(ledger.failures, [{ index: 1, name: 'Album/1.jpg', code: 'source_not_found', reason: 'source_not_found for 1', target: 't1', targetSpent: false }]);
   assert.equal(ledger.fatal, null);
   assert.equal(ledger.outcomeOf(undefined, 2), 'partially_failed');
 });
 
-test('an account-wide code stops the transfer with the first such reason', () => {
+test('an account-wide code (an outcome without the flags, as recorded before them) stops the transfer with the first such reason', () => {
   const ledger = new Ledger();
   ledger.record(bad(0, 'drive_storage_full'), file(0));
   ledger.record(bad(1, 'auth_revoked'), file(1));
   assert.equal(ledger.fatal, 'drive_storage_full for 0');
+});
+
+test('the destination’s flags decide, whatever the code: account-wide stops, a spent target is recorded', () => {
+  const ledger = new Ledger();
+  ledger.record({ ...bad(0, 'drive_storage_full'), accountWide: false, targetSpent: false }, file(0));
+  assert.equal(ledger.fatal, null);
+  ledger.record({ ...bad(1, 'verification_failed'), accountWide: false, targetSpent: true }, file(1));
+  ledger.record({ ...bad(2, 'photos_quota_exhausted'), accountWide: true, targetSpent: false }, file(2));
+  assert.equal(ledger.fatal, 'photos_quota_exhausted for 2');
+  assert.deepEqual(ledger.failures.map((f) => f.targetSpent), [false, true, false]);
 });
 
 test('rejected listing entries fail from the start, are counted beyond those listed, and are never retryable', () => {
