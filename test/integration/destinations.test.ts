@@ -328,7 +328,18 @@ for (const destination of [google, yandex(true), yandex(false)]) {
 
       test('a full Disk fails the transfer with a clear reason instead of trying every photo', async () => {
         const files = sampleFiles({ small: 3, large: 0 });
-        stack.yandex.setOptions({ storageQuotaBytes: 0 });
+        // Room enough when the transfer checks the free space; full from the first photo on (the user filled it).
+        let filled = false;
+        stack.yandex.faults.add({
+          op: '*',
+          times: 1,
+          when: (ctx) => {
+            if (!filled && (ctx.op === 'uploadByUrl' || ctx.op === 'uploadLink')) stack.yandex.setOptions({ storageQuotaBytes: 0 });
+            filled ||= ctx.op === 'uploadByUrl' || ctx.op === 'uploadLink';
+            return false;
+          },
+          action: { status: 500 },
+        });
         try {
           const { transferId } = await stack.consent(newGallery(files, 'Full'));
           const callback = await callbackOf(transferId!);
