@@ -14,7 +14,7 @@ import { ensureChromium, ensureDeployTools, ensureRabbitMq } from '../src/devtoo
 /** Longest one test file may take (node applies --test-timeout to each file as well); the slowest take ~2 min. */
 const TEST_TIMEOUT_MS = 10 * 60_000;
 
-const SUITES = ['test/unit', 'test/emulators', 'test/replay', 'test/integration', 'test/browser', 'test/deploy'];
+const SUITES = ['test/unit', 'test/emulators', 'test/replay', 'test/workflow', 'test/integration', 'test/browser', 'test/deploy'];
 
 function testFiles(): string[] {
   const given = process.argv.slice(2);
