@@ -15,15 +15,15 @@ export function installHandlers(run: TransferRun): void {
   setHandler(failedFilesQuery, () => run.ledger.failures);
   const requestRetry = () => {
     run.retryRequested = true;
-    return { files: run.ledger.retryable().length };
+    return { files: run.ledger.retryableCount() };
   };
   setHandler(retryFailedUpdate, requestRetry, {
     validator: () => {
       if (run.phase !== 'waiting') throw new Error(`retryFailed is only possible once the transfer has finished (it is ${run.state})`);
-      if (run.ledger.retryable().length === 0) throw new Error('no failed photo can be retried (only listing entries that can never be copied failed)');
+      if (run.ledger.retryableCount() === 0) throw new Error('no failed photo can be retried (only listing entries that can never be copied failed)');
     },
   });
   setHandler(retryFailedSignal, () => {
-    if (run.phase === 'waiting' && run.ledger.retryable().length > 0) requestRetry();
+    if (run.phase === 'waiting' && run.ledger.retryableCount() > 0) requestRetry();
   });
 }

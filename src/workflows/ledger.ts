@@ -43,12 +43,22 @@ export interface Counts {
   bytesSent: number;
 }
 
+/** After a stop: the first page never loaded, and how many photos it and the pages after it hold. */
+export interface Resume {
+  page: number;
+  files: number;
+}
+
 /** The part of the ledger that survives continue-as-new. */
 export interface LedgerState {
   counts: Counts;
   failures: FailedFile[];
   fatal: string | null;
+  /** Unset in transfers that stopped before this existed: their photos never attempted cannot be retried. */
+  resume?: Resume | null;
 }
+
+const NOT_ATTEMPTED = 'transfer_stopped';
 
 /** Failures listed (and retryable) at most; the count goes on beyond. Keeps queries and carried state small. */
 export const MAX_FAILURES_KEPT = 1000;
@@ -63,11 +73,14 @@ export class Ledger {
   failures: FailedFile[];
   /** The account-wide error that stopped the transfer (Drive full, token revoked…), if one did. */
   fatal: string | null;
+  /** Where the page loop picks up again when support retries a transfer that stopped. */
+  resume: Resume | null;
 
   constructor(carried?: LedgerState) {
     this.counts = carried?.counts ?? { done: 0, failed: 0, bytesDone: 0, bytesSent: 0 };
     this.failures = carried?.failures ?? [];
     this.fatal = carried?.fatal ?? null;
+    this.resume = carried?.resume ?? null;
   }
 
   fail(f: FailedFile): void {
@@ -94,7 +107,7 @@ export class Ledger {
       this.counts.bytesSent += outcome.bytesSent;
       return;
     }
-    this.fail({ index: outcome.index, name: file.folder ? `${file.folder}/${file.name}` : file.name, code: outcome.code, reason: outcome.reason, target: file.target });
+    this.fail({ index: outcome.index, name: nameOf(file), code: outcome.code, reason: outcome.reason, target: file.target });
     if (ACCOUNT_WIDE_CODES.has(outcome.code)) this.stop(outcome.reason);
   }
 
@@ -102,23 +115,45 @@ export class Ledger {
     return this.failures.filter((f) => f.index !== null);
   }
 
-  /** Takes the retryable failures off the books for a retry (they are counted again by their new outcomes). */
-  takeRetryable(): FailedFile[] {
-    const again = this.retryable();
-    this.failures = this.failures.filter((f) => f.index === null);
-    this.counts.failed -= again.length;
-    this.fatal = null;
-    return again;
+  /** Photos a retry would copy: the failed ones and those of the pages never loaded. */
+  retryableCount(): number {
+    return this.retryable().length + (this.resume?.files ?? 0);
   }
 
-  /** After a stop: the photos never attempted count as failed, with the reason, in one entry. */
+  /**
+   * Takes the retryable failures (and the pages never loaded) off the books for a retry: they are counted again
+   * by their new outcomes.
+   */
+  takeRetryable(): { again: FailedFile[]; resume: Resume | null } {
+    const again = this.retryable();
+    const { resume } = this;
+    this.failures = this.failures.filter((f) => f.index === null && !(resume && f.code === NOT_ATTEMPTED));
+    this.counts.failed -= again.length + (resume?.files ?? 0);
+    this.fatal = null;
+    this.resume = null;
+    return { again, resume };
+  }
+
+  /** After a stop (transfers from before resume points): the photos never attempted count as failed, in one entry. */
   notAttempted(total: number): void {
     if (!this.fatal) return;
     const left = total - this.counts.done - this.counts.failed;
     if (left > 0) {
-      this.fail({ index: null, name: `(${left} photo(s) not attempted)`, code: 'transfer_stopped', reason: this.fatal });
+      this.fail({ index: null, name: `(${left} photo(s) not attempted)`, code: NOT_ATTEMPTED, reason: this.fatal });
       this.counts.failed += left - 1;
     }
+  }
+
+  /**
+   * After a stop: the files of a page that were not started fail one by one (with their reserved targets), and the
+   * pages from `page` on are remembered as the resume point; all of them can be retried.
+   */
+  stopped(unstarted: UnitFile[], page: number, total: number): void {
+    if (!this.fatal) return;
+    for (const file of unstarted) this.fail({ index: file.index, name: nameOf(file), code: NOT_ATTEMPTED, reason: this.fatal, target: file.target });
+    const left = total - this.counts.done - this.counts.failed;
+    this.resume = left > 0 ? { page, files: left } : null;
+    this.notAttempted(total);
   }
 
   /** After a cancellation: whatever was not copied or failed already counts as failed. */
@@ -133,7 +168,7 @@ export class Ledger {
   }
 
   carried(): LedgerState {
-    return { counts: this.counts, failures: this.failures, fatal: this.fatal };
+    return { counts: this.counts, failures: this.failures, fatal: this.fatal, ...(this.resume ? { resume: this.resume } : {}) };
   }
 
   progress(view: {
@@ -159,4 +194,8 @@ export class Ledger {
       error: view.error,
     };
   }
+}
+
+function nameOf(file: UnitFile): string {
+  return file.folder ? `${file.folder}/${file.name}` : file.name;
 }

@@ -1,7 +1,8 @@
 import { condition } from '@temporalio/workflow';
 import { VERIFICATION_FAILED } from '../shared/errors';
 import { fileActivities, metadata } from './activities';
-import { schedule } from './copy';
+import type { UnitFile } from '../activities/types';
+import { copyPages, schedule } from './copy';
 import { report } from './ending';
 import type { FailedFile } from './ledger';
 import type { TransferRun } from './run';
@@ -12,7 +13,7 @@ import { makeUnits } from './units';
  * re-runs only those and calls back again; until the window closes.
  */
 export async function retryWindow(run: TransferRun): Promise<void> {
-  while (run.ledger.retryable().length > 0 && run.plan) {
+  while (run.ledger.retryableCount() > 0 && run.plan) {
     run.phase = 'waiting';
     run.retryWindowEndsAt ??= new Date(Date.now() + run.plan.settings.retryWindowHours * 3600_000).toISOString();
     const remaining = Date.parse(run.retryWindowEndsAt) - Date.now();
@@ -34,10 +35,27 @@ async function retryTargets(run: TransferRun, again: FailedFile[]): Promise<stri
   return again.map((f) => (!f.target || f.code === VERIFICATION_FAILED ? freshIds.shift()! : f.target));
 }
 
-/** Re-runs the failed photos: the same reserved ids (a copy that happened after all is found, not duplicated). */
+/**
+ * Re-runs the failed photos: the same reserved ids (a copy that happened after all is found, not duplicated); then,
+ * after a stop, the pages never loaded.
+ */
 async function retryFailedFiles(run: TransferRun): Promise<void> {
-  const again = run.ledger.takeRetryable();
+  const { again, resume } = run.ledger.takeRetryable();
   run.publishState('running');
+  const unstarted = again.length > 0 ? await retryFiles(run, again) : [];
+  if (run.ledger.fatal) {
+    // Stopped again: what was not copied stays retryable, the pages never loaded included.
+    if (run.retriesAllNotCopied()) run.ledger.stopped(unstarted, resume?.page ?? run.plan!.pageCount, run.total());
+    return;
+  }
+  if (resume) {
+    run.nextPage = resume.page;
+    await copyPages(run);
+  }
+}
+
+/** Re-runs these failed photos; returns those not started because the transfer stopped meanwhile. */
+async function retryFiles(run: TransferRun, again: FailedFile[]): Promise<UnitFile[]> {
   const entries = await metadata.loadEntries({ ...run.listingRef(), indices: again.map((f) => f.index!) });
   const targets = await retryTargets(run, again);
   const byIndex = new Map(entries.map((e) => [e.index, e]));
@@ -49,6 +67,7 @@ async function retryFailedFiles(run: TransferRun): Promise<void> {
   });
   const parentOf = await run.lane.parentsOf(kept.map((x) => x.entry));
   const units = makeUnits(kept.map((x) => x.entry), kept.map((x) => x.target), parentOf, run.plan!.settings);
-  await schedule(run, units, fileActivities(run.plan!.settings));
+  const unstarted = await schedule(run, units, fileActivities(run.plan!.settings));
   await run.window.idle();
+  return unstarted.flat();
 }

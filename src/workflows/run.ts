@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Credentials, ListingRef, PlanSummary } from '../activities/types';
 import type { CreatedRoot } from '../providers/types';
 import type { TransferInput } from '../shared/types';
@@ -86,6 +86,14 @@ export class TransferRun {
       { key: FilesTotal, value: this.total() },
       { key: FilesFailed, value: this.ledger.counts.failed },
     ]);
+  }
+
+  /**
+   * Whether a stop leaves every photo not copied retryable (#12): transfers that reached their stop on an older
+   * version collapsed those never attempted into one entry, and a retry window of theirs must replay as it ran.
+   */
+  retriesAllNotCopied(): boolean {
+    return patched('retry-all-not-copied');
   }
 
   historyIsLong(): boolean {

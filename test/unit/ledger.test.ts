@@ -52,8 +52,9 @@ test('taking the retryable failures removes them from the books and clears a sto
   ledger.rejected(plan(3, 1));
   ledger.record(bad(0, 'drive_storage_full'), file(0));
   ledger.record(ok(1), file(1));
-  const again = ledger.takeRetryable();
+  const { again, resume } = ledger.takeRetryable();
   assert.deepEqual(again.map((f) => f.index), [0]);
+  assert.equal(resume, null);
   assert.equal(ledger.counts.failed, 1);
   assert.equal(ledger.failures.length, 1);
   assert.equal(ledger.fatal, null);
@@ -66,6 +67,23 @@ test('after a stop, the photos never attempted count as failed in one entry with
   ledger.notAttempted(10);
   assert.equal(ledger.counts.failed, 9);
   assert.deepEqual(ledger.failures.at(-1), { index: null, name: '(8 photo(s) not attempted)', code: 'transfer_stopped', reason: 'auth_revoked for 1' });
+});
+
+test('after a stop, the unstarted files of the page fail one by one and the pages never loaded are a resume point', () => {
+  const ledger = new Ledger();
+  ledger.record(ok(0), file(0));
+  ledger.record(bad(1, 'auth_revoked'), file(1));
+  ledger.stopped([file(2), file(3)], 1, 10);
+  assert.equal(ledger.counts.failed, 9);
+  assert.deepEqual(ledger.resume, { page: 1, files: 6 });
+  assert.deepEqual(ledger.failures.map((f) => [f.index, f.code, f.target ?? null]), [[1, 'auth_revoked', 't1'], [2, 'transfer_stopped', 't2'], [3, 'transfer_stopped', 't3'], [null, 'transfer_stopped', null]]);
+  assert.equal(ledger.retryableCount(), 9);
+  const { again, resume } = ledger.takeRetryable();
+  assert.deepEqual(again.map((f) => f.index), [1, 2, 3]);
+  assert.deepEqual(resume, { page: 1, files: 6 });
+  assert.deepEqual(ledger.counts, { done: 1, failed: 0, bytesDone: 10, bytesSent: 12 });
+  assert.deepEqual(ledger.failures, []);
+  assert.equal(ledger.retryableCount(), 0);
 });
 
 test('without a stop nothing is added for photos not attempted; a cancellation counts them as failed', () => {

@@ -110,6 +110,33 @@ test('retryFailed re-runs only the failed photos on their reserved targets and c
   assert.equal(gallery.revoked, 1);
 });
 
+test('after an account-wide stop every photo not copied is retryable: the retry copies each photo exactly once', async () => {
+  const files = 40;
+  const gallery = new StubGallery({
+    files,
+    settings: { concurrency: 2, pageSize: 10 },
+    photo: (index, attempt) => (index === 13 && attempt === 1 ? { code: 'drive_storage_full', reason: 'the Drive is full' } : 'ok'),
+  });
+  await withWorker(env, gallery, async (taskQueue) => {
+    const handle = await start(taskQueue);
+    await waitFor('the first callback', () => gallery.callbacks.length === 1);
+    const [report] = gallery.callbacks;
+    assert.equal(report!.error, 'the Drive is full');
+    assert.equal(report!.files_uploaded + report!.failed_photos, files);
+    assert.ok(report!.files_uploaded < 20, `stopped early (${report!.files_uploaded} copied)`);
+    const progress = await handle.query(progressQuery);
+    assert.equal(progress.filesFailed, report!.failed_photos);
+    assert.deepEqual(await handle.executeUpdate(retryFailedUpdate), { files: report!.failed_photos });
+    const result = await handle.result();
+    assert.equal(result.state, 'succeeded');
+    assert.equal(result.filesDone, files);
+    assert.equal(result.filesFailed, 0);
+  });
+  for (let i = 0; i < files; i++) assert.equal(gallery.attempts.get(i), i === 13 ? 2 : 1, `photo ${i}`);
+  assert.deepEqual(gallery.callbacks.map((c) => [c.status, c.files_uploaded]), [[gallery.callbacks[0]!.status, gallery.callbacks[0]!.files_uploaded], ['succeeded', files]]);
+  assert.equal(gallery.revoked, 1);
+});
+
 test('when the retry window closes unused, the token is revoked and the transfer ends partially failed', async () => {
   const gallery = new StubGallery({
     files: 3,
