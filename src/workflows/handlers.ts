@@ -9,6 +9,9 @@ export const failedFilesQuery = defineQuery<FailedFile[]>('failedFiles');
 /** Re-runs the failed photos of a finished transfer (update: answers how many; signal: for the Web UI). */
 export const retryFailedUpdate = defineUpdate<{ files: number }>('retryFailed');
 export const retryFailedSignal = defineSignal('retryFailed');
+/** Sends the completion callback of a finished transfer again, during its retry window (update and signal). */
+export const resendCallbackUpdate = defineUpdate<{ status: string }>('resendCallback');
+export const resendCallbackSignal = defineSignal('resendCallback');
 
 export function installHandlers(run: TransferRun): void {
   setHandler(progressQuery, () => run.progress());
@@ -25,5 +28,22 @@ export function installHandlers(run: TransferRun): void {
   });
   setHandler(retryFailedSignal, () => {
     if (run.phase === 'waiting' && run.ledger.retryableCount() > 0) requestRetry();
+  });
+  installResend(run);
+}
+
+function installResend(run: TransferRun): void {
+  const windowOpen = () => run.phase === 'waiting' && run.retryWindowEndsAt !== null;
+  const requestResend = () => {
+    run.resendRequested = true;
+    return { status: run.state };
+  };
+  setHandler(resendCallbackUpdate, requestResend, {
+    validator: () => {
+      if (!windowOpen()) throw new Error(`resendCallback is only possible while a finished transfer waits in its retry window (it is ${run.state})`);
+    },
+  });
+  setHandler(resendCallbackSignal, () => {
+    if (windowOpen()) requestResend();
   });
 }

@@ -24,6 +24,10 @@ export interface TransferProgress {
   retryWindowEndsAt: string | null;
   /** Why the transfer failed or stopped, in words. */
   error: string | null;
+  /** false when the gallery backend refused the completion callback until its retries ran out; null before one. */
+  callbackDelivered?: boolean | null;
+  /** Why the callback was not delivered. */
+  callbackError?: string | null;
 }
 
 export interface FailedFile {
@@ -179,6 +183,7 @@ export class Ledger {
     updatedAt: string;
     retryWindowEndsAt: string | null;
     error: string | null;
+    callback: { delivered: boolean | null; error: string | null };
   }): TransferProgress {
     return {
       state: view.state,
@@ -192,6 +197,8 @@ export class Ledger {
       updatedAt: view.updatedAt,
       retryWindowEndsAt: view.retryWindowEndsAt,
       error: view.error,
+      callbackDelivered: view.callback.delivered,
+      callbackError: view.callback.error,
     };
   }
 }

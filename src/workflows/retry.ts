@@ -3,22 +3,29 @@ import { VERIFICATION_FAILED } from '../shared/errors';
 import { fileActivities, metadata } from './activities';
 import type { UnitFile } from '../activities/types';
 import { copyPages, schedule } from './copy';
-import { report } from './ending';
+import { report, sendCallback } from './ending';
 import type { FailedFile } from './ledger';
 import type { TransferRun } from './run';
 import { makeUnits } from './units';
 
 /**
  * The retry window: a finished transfer with failed photos stays open so support can send `retryFailed`, which
- * re-runs only those and calls back again; until the window closes.
+ * re-runs only those and calls back again, or `resendCallback`, which sends the last callback again; until the
+ * window closes.
  */
 export async function retryWindow(run: TransferRun): Promise<void> {
   while (run.ledger.retryableCount() > 0 && run.plan) {
     run.phase = 'waiting';
     run.retryWindowEndsAt ??= new Date(Date.now() + run.plan.settings.retryWindowHours * 3600_000).toISOString();
     const remaining = Date.parse(run.retryWindowEndsAt) - Date.now();
-    if (remaining <= 0 || !(await condition(() => run.retryRequested, remaining))) break;
+    if (remaining <= 0 || !(await condition(() => run.retryRequested || run.resendRequested, remaining))) break;
+    if (!run.retryRequested) {
+      run.resendRequested = false;
+      await sendCallback(run);
+      continue;
+    }
     run.retryRequested = false;
+    run.resendRequested = false;
     run.phase = 'copying';
     await retryFailedFiles(run);
     run.phase = 'waiting';

@@ -21,6 +21,9 @@ export interface Carried extends LedgerState {
   nextPage: number;
   startedAt: string;
   retryWindowEndsAt: string | null;
+  /** The error the last callback carried, for `resendCallback` (unset in runs from before it). */
+  lastError?: string | null;
+  callback?: { delivered: boolean | null; error: string | null };
 }
 
 /** The state of one run of a transfer workflow, shared by its phases. */
@@ -38,7 +41,10 @@ export class TransferRun {
   nextPage: number;
   retryWindowEndsAt: string | null;
   retryRequested = false;
-  lastError: string | null = null;
+  resendRequested = false;
+  lastError: string | null;
+  /** Whether the last completion callback reached the gallery backend. */
+  callback: { delivered: boolean | null; error: string | null };
 
   constructor(
     readonly input: TransferInput,
@@ -53,8 +59,10 @@ export class TransferRun {
     this.lane = new FolderLane(this, carried?.folderCursor ?? { next: 0, chain: [] });
     this.nextPage = carried?.nextPage ?? 0;
     this.retryWindowEndsAt = carried?.retryWindowEndsAt ?? null;
+    this.lastError = carried?.lastError ?? null;
+    this.callback = carried?.callback ?? { delivered: null, error: null };
     this.window = new UnitWindow(() => this.plan!.settings.concurrency);
-    if (this.phase === 'waiting') this.state = this.outcomeOf(undefined);
+    if (this.phase === 'waiting') this.state = this.outcomeOf(this.lastError ?? undefined);
   }
 
   total(): number {
@@ -75,7 +83,7 @@ export class TransferRun {
 
   progress(): TransferProgress {
     const { state, plan, root, startedAt, updatedAt, retryWindowEndsAt } = this;
-    return this.ledger.progress({ state, plan, root, startedAt, updatedAt, retryWindowEndsAt, error: this.lastError });
+    return this.ledger.progress({ state, plan, root, startedAt, updatedAt, retryWindowEndsAt, error: this.lastError, callback: this.callback });
   }
 
   publishState(next: TransferState): void {
@@ -115,6 +123,8 @@ export class TransferRun {
       ...this.ledger.carried(),
       startedAt: this.startedAt,
       retryWindowEndsAt: this.retryWindowEndsAt,
+      lastError: this.lastError,
+      callback: this.callback,
     });
   }
 }

@@ -22,7 +22,7 @@ import { TransferRun, type Carried } from './run';
  * nothing failed, the destination token is revoked and the workflow ends. Cancelling the workflow stops it cleanly.
  */
 
-export { progressQuery, failedFilesQuery, retryFailedUpdate, retryFailedSignal } from './handlers';
+export { progressQuery, failedFilesQuery, retryFailedUpdate, retryFailedSignal, resendCallbackUpdate, resendCallbackSignal } from './handlers';
 export type { FailedFile, TransferProgress, TransferState } from './ledger';
 export type { FolderCursor } from './folder-lane';
 export type { Carried } from './run';

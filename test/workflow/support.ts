@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
@@ -39,6 +39,8 @@ export interface GalleryOptions {
   files: number;
   settings?: Partial<TransferSettings>;
   photo?: PhotoScript;
+  /** The gallery backend refuses every callback (as if it had for the 7 days the retries last). */
+  refuseCallbacks?: boolean;
   /** Called as each unit starts (with the units running now, this one included); may delay it. */
   onUnitStart?: (running: number) => Promise<void> | void;
 }
@@ -101,7 +103,10 @@ export class StubGallery {
       },
       findFolders: async () => [],
       transferFiles: (unit: FileUnit) => this.runUnit(unit),
-      notifyCompletion: async (report: CompletionReport) => void this.callbacks.push(report),
+      notifyCompletion: async (report: CompletionReport) => {
+        if (this.opts.refuseCallbacks) throw ApplicationFailure.nonRetryable('the gallery backend answered 503 for 7 days', 'callback_refused');
+        this.callbacks.push(report);
+      },
       revokeAccess: async () => void this.revoked++,
     };
   }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { failedFilesQuery, progressQuery, retryFailedUpdate, transferWorkflow } from '../../src/workflows';
+import { failedFilesQuery, progressQuery, resendCallbackUpdate, retryFailedUpdate, transferWorkflow } from '../../src/workflows';
 import { workflowIdFor } from '../../src/shared/types';
 import { waitFor } from '../helpers/polling';
 import { maxUnitsInFlight, startEnvironment, StubGallery, transferInput, withWorker } from './support';
@@ -133,7 +133,7 @@ test('after an account-wide stop every photo not copied is retryable: the retry 
     assert.equal(result.filesFailed, 0);
   });
   for (let i = 0; i < files; i++) assert.equal(gallery.attempts.get(i), i === 13 ? 2 : 1, `photo ${i}`);
-  assert.deepEqual(gallery.callbacks.map((c) => [c.status, c.files_uploaded]), [[gallery.callbacks[0]!.status, gallery.callbacks[0]!.files_uploaded], ['succeeded', files]]);
+  assert.deepEqual(gallery.callbacks.map((c) => [c.status, c.files_uploaded]), [['failed', gallery.callbacks[0]!.files_uploaded], ['succeeded', files]]);
   assert.equal(gallery.revoked, 1);
 });
 
@@ -167,5 +167,51 @@ test('cancelling a running transfer cancels the units in flight, calls back `can
   assert.equal(gallery.units.length, 3, 'no unit started after the cancellation');
   assert.equal(gallery.cancelledUnits, 3);
   assert.deepEqual(gallery.callbacks.map((c) => [c.status, c.failed_photos, c.files_uploaded]), [['cancelled', 12, 0]]);
+  assert.equal(gallery.revoked, 1);
+});
+
+async function cancelled(handle: { result(): Promise<unknown> }): Promise<void> {
+  const err = await handle.result().then(
+    () => assert.fail('a cancelled transfer does not complete'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, String(err));
+}
+
+test('resendCallback sends the last callback again; a cancel in the retry window only closes it and revokes', async () => {
+  const gallery = new StubGallery({ files: 3, photo: (index) => (index === 0 ? { code: 'source_not_found' } : 'ok') });
+  await withWorker(env, gallery, async (taskQueue) => {
+    const handle = await start(taskQueue);
+    await waitFor('the first callback', () => gallery.callbacks.length === 1);
+    assert.deepEqual(await handle.executeUpdate(resendCallbackUpdate), { status: 'partially_failed' });
+    await waitFor('the callback sent again', () => gallery.callbacks.length === 2);
+    assert.deepEqual(gallery.callbacks[1], gallery.callbacks[0]);
+    await handle.cancel();
+    await cancelled(handle);
+    const progress = await handle.query(progressQuery);
+    assert.deepEqual([progress.state, progress.retryWindowEndsAt, progress.callbackDelivered], ['partially_failed', null, true]);
+  });
+  assert.deepEqual(gallery.callbacks.map((c) => c.status), ['partially_failed', 'partially_failed'], 'no `cancelled` after the outcome');
+  assert.equal(gallery.revoked, 1);
+});
+
+test('resendCallback is refused while the transfer runs', async () => {
+  const gallery = new StubGallery({ files: 4, settings: { concurrency: 1 }, photo: () => 'hold' });
+  await withWorker(env, gallery, async (taskQueue) => {
+    const handle = await start(taskQueue);
+    await waitFor('a unit running', () => gallery.running === 1);
+    await assert.rejects(handle.executeUpdate(resendCallbackUpdate), (err: Error) => /only possible while a finished transfer waits/.test(String(err.cause)));
+    await handle.cancel();
+    await cancelled(handle);
+  });
+  assert.deepEqual(gallery.callbacks.map((c) => c.status), ['cancelled']);
+});
+
+test('a callback the gallery never accepts does not fail the transfer: the token is revoked and progress says so', async () => {
+  const gallery = new StubGallery({ files: 3, refuseCallbacks: true });
+  const result = await withWorker(env, gallery, async (taskQueue) => (await start(taskQueue)).result());
+  assert.equal(result.state, 'succeeded');
+  assert.equal(result.callbackDelivered, false);
+  assert.match(result.callbackError ?? '', /answered 503 for 7 days/);
   assert.equal(gallery.revoked, 1);
 });
