@@ -166,9 +166,10 @@ export class Ledger {
     this.counts.failed += Math.max(0, left);
   }
 
+  /** `failed` only when nothing was copied; a stop after some photos were copied is `partially_failed` (with its error). */
   outcomeOf(error: string | undefined, total: number): Exclude<TransferState, 'running' | 'cancelled'> {
-    if (error || (total > 0 && this.counts.done === 0)) return 'failed';
-    return this.counts.failed > 0 ? 'partially_failed' : 'succeeded';
+    if (this.counts.done === 0 && (error || total > 0)) return 'failed';
+    return error || this.counts.failed > 0 ? 'partially_failed' : 'succeeded';
   }
 
   carried(): LedgerState {

@@ -102,14 +102,15 @@ test(`failures beyond ${MAX_FAILURES_KEPT} are counted but not listed`, () => {
   assert.equal(ledger.failures.length, MAX_FAILURES_KEPT);
 });
 
-test('the outcome: failed with an error or when nothing was copied, else partially_failed or succeeded', () => {
+test('the outcome: failed only when nothing was copied; a stop after some were copied is partially_failed', () => {
   const ledger = new Ledger();
   assert.equal(ledger.outcomeOf(undefined, 0), 'succeeded');
-  assert.equal(ledger.outcomeOf('boom', 0), 'failed');
+  assert.equal(ledger.outcomeOf('the listing cannot be read', 0), 'failed');
   ledger.record(bad(0), file(0));
   assert.equal(ledger.outcomeOf(undefined, 1), 'failed');
   ledger.record(ok(1), file(1));
   assert.equal(ledger.outcomeOf(undefined, 2), 'partially_failed');
+  assert.equal(ledger.outcomeOf('the Drive is full', 10), 'partially_failed');
 });
 
 test('carried state round-trips into a new ledger', () => {
