@@ -1,11 +1,17 @@
 import { defineQuery, defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
-import type { FailedFile, TransferProgress } from './ledger';
+import { MAX_FAILURES_PAGE, type FailedFile, type TransferProgress } from './ledger';
 import type { TransferRun } from './run';
+
+export interface FailedFilesPage {
+  offset?: number;
+  limit?: number;
+}
 
 /** What the API, the Web UI and support can ask of or send to a running transfer. */
 
 export const progressQuery = defineQuery<TransferProgress>('progress');
-export const failedFilesQuery = defineQuery<FailedFile[]>('failedFiles');
+/** The failed photos, a page at a time ({ offset, limit }; limit at most 1,000); without one, the first 1,000. */
+export const failedFilesQuery = defineQuery<FailedFile[], [FailedFilesPage?]>('failedFiles');
 /** Re-runs the failed photos of a finished transfer (update: answers how many; signal: for the Web UI). */
 export const retryFailedUpdate = defineUpdate<{ files: number }>('retryFailed');
 export const retryFailedSignal = defineSignal('retryFailed');
@@ -15,7 +21,7 @@ export const resendCallbackSignal = defineSignal('resendCallback');
 
 export function installHandlers(run: TransferRun): void {
   setHandler(progressQuery, () => run.progress());
-  setHandler(failedFilesQuery, () => run.ledger.failures);
+  setHandler(failedFilesQuery, (page) => (page ? run.ledger.page(page.offset ?? 0, page.limit ?? MAX_FAILURES_PAGE) : run.ledger.failures));
   const requestRetry = () => {
     run.retryRequested = true;
     return { files: run.ledger.retryableCount() };

@@ -1,6 +1,7 @@
 import type { FileOutcome, PlanSummary, UnitFile } from '../activities/types';
 import type { CreatedRoot } from '../providers/types';
 import { ACCOUNT_WIDE_CODES } from '../shared/errors';
+import { addCompact, emptyCompact, expandCompact, type CompactFailures } from './failures';
 
 /**
  * The transfer's books: what was copied, what failed and why, and whether an account-wide error stopped it.
@@ -57,6 +58,8 @@ export interface Resume {
 export interface LedgerState {
   counts: Counts;
   failures: FailedFile[];
+  /** Failed photos beyond the MAX_FAILURES_KEPT listed in full (unset when there are none). */
+  more?: CompactFailures;
   fatal: string | null;
   /** Unset in transfers that stopped before this existed: their photos never attempted cannot be retried. */
   resume?: Resume | null;
@@ -64,8 +67,10 @@ export interface LedgerState {
 
 const NOT_ATTEMPTED = 'transfer_stopped';
 
-/** Failures listed (and retryable) at most; the count goes on beyond. Keeps queries and carried state small. */
+/** Failures listed in full (with names); those beyond are kept compact, still retryable. */
 export const MAX_FAILURES_KEPT = 1000;
+/** Most failures one `failedFiles` query answers. */
+export const MAX_FAILURES_PAGE = 1000;
 
 /** Every entry of the listing, including those that can never be copied. */
 export function totalOf(plan: PlanSummary | undefined): number {
@@ -80,9 +85,20 @@ export class Ledger {
   /** Where the page loop picks up again when support retries a transfer that stopped. */
   resume: Resume | null;
 
-  constructor(carried?: LedgerState) {
+  /** Failed photos beyond those listed in full. */
+  more: CompactFailures;
+
+  /**
+   * `keepAll`: whether failures beyond MAX_FAILURES_KEPT are kept (compact) rather than only counted; asked only
+   * when one is, since transfers from before this must replay as they ran.
+   */
+  constructor(
+    carried?: LedgerState,
+    private readonly keepAll: () => boolean = () => true,
+  ) {
     this.counts = carried?.counts ?? { done: 0, failed: 0, bytesDone: 0, bytesSent: 0 };
     this.failures = carried?.failures ?? [];
+    this.more = carried?.more ?? emptyCompact();
     this.fatal = carried?.fatal ?? null;
     this.resume = carried?.resume ?? null;
   }
@@ -90,6 +106,16 @@ export class Ledger {
   fail(f: FailedFile): void {
     this.counts.failed++;
     if (this.failures.length < MAX_FAILURES_KEPT) this.failures.push(f);
+    else if (f.index !== null && this.keepAll()) addCompact(this.more, { ...f, index: f.index });
+  }
+
+  /** The failures from `offset` on, at most `limit` (MAX_FAILURES_PAGE): those listed in full first. */
+  page(offset: number, limit: number): FailedFile[] {
+    const from = Math.max(0, Math.floor(offset));
+    const count = Math.max(0, Math.min(Math.floor(limit), MAX_FAILURES_PAGE));
+    const listed = this.failures.slice(from, from + count);
+    const moreFrom = Math.max(0, from - this.failures.length);
+    return [...listed, ...expandCompact(this.more, moreFrom, count - listed.length)];
   }
 
   /** Stops the transfer for this reason unless an earlier one already did. */
@@ -116,12 +142,13 @@ export class Ledger {
   }
 
   retryable(): FailedFile[] {
-    return this.failures.filter((f) => f.index !== null);
+    const listed = this.failures.filter((f) => f.index !== null);
+    return this.more.index.length > 0 ? [...listed, ...expandCompact(this.more)] : listed;
   }
 
   /** Photos a retry would copy: the failed ones and those of the pages never loaded. */
   retryableCount(): number {
-    return this.retryable().length + (this.resume?.files ?? 0);
+    return this.failures.filter((f) => f.index !== null).length + this.more.index.length + (this.resume?.files ?? 0);
   }
 
   /**
@@ -132,6 +159,7 @@ export class Ledger {
     const again = this.retryable();
     const { resume } = this;
     this.failures = this.failures.filter((f) => f.index === null && !(resume && f.code === NOT_ATTEMPTED));
+    this.more = emptyCompact();
     this.counts.failed -= again.length + (resume?.files ?? 0);
     this.fatal = null;
     this.resume = null;
@@ -173,7 +201,8 @@ export class Ledger {
   }
 
   carried(): LedgerState {
-    return { counts: this.counts, failures: this.failures, fatal: this.fatal, ...(this.resume ? { resume: this.resume } : {}) };
+    const more = this.more.index.length > 0 ? { more: this.more } : {};
+    return { counts: this.counts, failures: this.failures, ...more, fatal: this.fatal, ...(this.resume ? { resume: this.resume } : {}) };
   }
 
   progress(view: {

@@ -53,7 +53,7 @@ export class TransferRun {
     this.credentials = { transferId: input.transferId, cloudType: input.cloudType, sealedRefreshToken: input.sealedRefreshToken };
     this.phase = carried?.phase ?? 'copying';
     this.startedAt = carried?.startedAt ?? this.updatedAt;
-    this.ledger = new Ledger(carried);
+    this.ledger = new Ledger(carried, () => patched('all-failures-retryable'));
     this.plan = carried?.plan;
     this.root = carried?.root;
     this.lane = new FolderLane(this, carried?.folderCursor ?? { next: 0, chain: [] });

@@ -95,11 +95,36 @@ test('without a stop nothing is added for photos not attempted; a cancellation c
   assert.equal(ledger.counts.failed, 3);
 });
 
-test(`failures beyond ${MAX_FAILURES_KEPT} are counted but not listed`, () => {
+test(`failures beyond ${MAX_FAILURES_KEPT} are kept compact: paged by the query, retryable with their targets`, () => {
   const ledger = new Ledger();
   for (let i = 0; i < MAX_FAILURES_KEPT + 5; i++) ledger.record(bad(i), file(i));
   assert.equal(ledger.counts.failed, MAX_FAILURES_KEPT + 5);
   assert.equal(ledger.failures.length, MAX_FAILURES_KEPT);
+  assert.deepEqual(ledger.more.kinds[0], ['source_not_found', `source_not_found for ${MAX_FAILURES_KEPT}`]);
+  const tail = ledger.page(MAX_FAILURES_KEPT - 1, 3);
+  assert.deepEqual(tail.map((f) => [f.index, f.code, f.target]), [[999, 'source_not_found', 't999'], [1000, 'source_not_found', 't1000'], [1001, 'source_not_found', 't1001']]);
+  assert.equal(ledger.page(0, 5000).length, 1000, 'a page holds at most 1,000');
+  assert.equal(ledger.retryableCount(), MAX_FAILURES_KEPT + 5);
+  const carried = new Ledger(JSON.parse(JSON.stringify(ledger.carried())));
+  const { again } = carried.takeRetryable();
+  assert.equal(again.length, MAX_FAILURES_KEPT + 5);
+  assert.equal(again.at(-1)!.target, `t${MAX_FAILURES_KEPT + 4}`);
+  assert.deepEqual([carried.counts.failed, carried.retryableCount(), carried.page(0, 10).length], [0, 0, 0]);
+});
+
+test('distinct reasons beyond 100 take the first reason of their code', () => {
+  const ledger = new Ledger();
+  for (let i = 0; i < MAX_FAILURES_KEPT + 150; i++) ledger.record(bad(i), file(i));
+  assert.equal(ledger.more.kinds.length, 100);
+  assert.deepEqual(ledger.page(MAX_FAILURES_KEPT + 149, 1).map((f) => f.reason), [`source_not_found for ${MAX_FAILURES_KEPT}`]);
+});
+
+test('a transfer from before compact failures (keepAll false) only counts those beyond the list', () => {
+  const ledger = new Ledger(undefined, () => false);
+  for (let i = 0; i < MAX_FAILURES_KEPT + 5; i++) ledger.record(bad(i), file(i));
+  assert.equal(ledger.counts.failed, MAX_FAILURES_KEPT + 5);
+  assert.equal(ledger.retryableCount(), MAX_FAILURES_KEPT);
+  assert.equal(ledger.carried().more, undefined);
 });
 
 test('the outcome: failed only when nothing was copied; a stop after some were copied is partially_failed', () => {

@@ -138,6 +138,28 @@ test('after an account-wide stop every photo not copied is retryable: the retry 
   assert.equal(gallery.revoked, 1);
 });
 
+test('more than 1,000 failed photos: all listed a page at a time, all retried on their reserved targets', async () => {
+  const files = 1100;
+  const gallery = new StubGallery({
+    files,
+    settings: { filesPerActivity: 100, pageSize: 500, multipartMaxBytes: 1024 * 1024 },
+    photo: (_index, attempt) => (attempt === 1 ? { code: 'source_not_found' } : 'ok'),
+  });
+  await withWorker(env, gallery, async (taskQueue) => {
+    const handle = await start(taskQueue);
+    await waitFor('the first callback', () => gallery.callbacks.length === 1, 60_000);
+    assert.equal(gallery.callbacks[0]!.failed_photos, files);
+    assert.equal((await handle.query(failedFilesQuery)).length, 1000);
+    const tail = await handle.query(failedFilesQuery, { offset: 1000, limit: 1000 });
+    assert.deepEqual(tail.map((f) => f.index), Array.from({ length: 100 }, (_, i) => 1000 + i));
+    assert.deepEqual(await handle.executeUpdate(retryFailedUpdate), { files });
+    const result = await handle.result();
+    assert.deepEqual([result.state, result.filesDone, result.filesFailed], ['succeeded', files, 0]);
+  });
+  for (const i of [0, 999, 1000, 1099]) assert.equal(new Set(gallery.targetsOf(i)).size, 1, `photo ${i} keeps its target`);
+  for (let i = 0; i < files; i++) assert.equal(gallery.attempts.get(i), 2, `photo ${i}`);
+});
+
 test('when the retry window closes unused, the token is revoked and the transfer ends partially failed', async () => {
   const gallery = new StubGallery({
     files: 3,
