@@ -39,7 +39,8 @@ export function installHandlers(run: TransferRun): void {
 }
 
 function installResend(run: TransferRun): void {
-  const windowOpen = () => run.phase === 'waiting' && run.retryWindowEndsAt !== null;
+  // Accepted from the moment the callback is sent (the window opens once the gallery has answered it).
+  const windowOpen = () => run.phase === 'waiting' && run.state !== 'running' && run.ledger.retryableCount() > 0;
   const requestResend = () => {
     run.resendRequested = true;
     return { status: run.state };
