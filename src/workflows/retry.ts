@@ -27,9 +27,9 @@ export async function retryWindow(run: TransferRun): Promise<void> {
     run.retryRequested = false;
     run.resendRequested = false;
     run.phase = 'copying';
-    await retryFailedFiles(run);
+    const error = await retryFailedFiles(run);
     run.phase = 'waiting';
-    await report(run, undefined, run.outcomeOf(undefined));
+    await report(run, error, run.outcomeOf(error));
     await run.continueIfLong();
   }
 }
@@ -44,21 +44,20 @@ async function retryTargets(run: TransferRun, again: FailedFile[]): Promise<stri
 
 /**
  * Re-runs the failed photos: the same reserved ids (a copy that happened after all is found, not duplicated); then,
- * after a stop, the pages never loaded.
+ * after a stop, the pages never loaded. Returns why the transfer stopped again, if it did.
  */
-async function retryFailedFiles(run: TransferRun): Promise<void> {
+async function retryFailedFiles(run: TransferRun): Promise<string | undefined> {
   const { again, resume } = run.ledger.takeRetryable();
   run.publishState('running');
   const unstarted = again.length > 0 ? await retryFiles(run, again) : [];
   if (run.ledger.fatal) {
     // Stopped again: what was not copied stays retryable, the pages never loaded included.
     if (run.retriesAllNotCopied()) run.ledger.stopped(unstarted, resume?.page ?? run.plan!.pageCount, run.total());
-    return;
+    return run.ledger.fatal;
   }
-  if (resume) {
-    run.nextPage = resume.page;
-    await copyPages(run);
-  }
+  if (!resume) return undefined;
+  run.nextPage = resume.page;
+  return copyPages(run);
 }
 
 /** Re-runs these failed photos; returns those not started because the transfer stopped meanwhile. */

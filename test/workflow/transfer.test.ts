@@ -138,6 +138,26 @@ test('after an account-wide stop every photo not copied is retryable: the retry 
   assert.equal(gallery.revoked, 1);
 });
 
+test('a retry that meets the stop again reports it and leaves every photo not copied retryable', async () => {
+  const files = 30;
+  const gallery = new StubGallery({
+    files,
+    settings: { concurrency: 1, pageSize: 10 },
+    photo: (index, attempt) => (index === 4 && attempt <= 2 ? { code: 'drive_storage_full', reason: 'the Drive is full' } : 'ok'),
+  });
+  await withWorker(env, gallery, async (taskQueue) => {
+    const handle = await start(taskQueue);
+    await waitFor('the first callback', () => gallery.callbacks.length === 1);
+    await handle.executeUpdate(retryFailedUpdate);
+    await waitFor('the callback after the retry', () => gallery.callbacks.length === 2);
+    const again = gallery.callbacks[1]!;
+    assert.deepEqual([again.status, again.error, again.files_uploaded + again.failed_photos], ['partially_failed', 'the Drive is full', files]);
+    assert.deepEqual(await handle.executeUpdate(retryFailedUpdate), { files: again.failed_photos });
+    assert.equal((await handle.result()).filesDone, files);
+  });
+  for (let i = 0; i < files; i++) assert.equal(gallery.attempts.get(i), i === 4 ? 3 : 1, `photo ${i}`);
+});
+
 test('more than 1,000 failed photos: all listed a page at a time, all retried on their reserved targets', async () => {
   const files = 1100;
   const gallery = new StubGallery({
