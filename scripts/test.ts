@@ -14,7 +14,7 @@ import { ensureChromium, ensureDeployTools, ensureRabbitMq } from '../src/devtoo
 /** Longest one test file may take (node applies --test-timeout to each file as well); the slowest take ~2 min. */
 const TEST_TIMEOUT_MS = 10 * 60_000;
 
-const SUITES = ['test/unit', 'test/emulators', 'test/contract', 'test/replay', 'test/integration', 'test/browser', 'test/deploy'];
+const SUITES = ['test/unit', 'test/emulators', 'test/contract', 'test/replay', 'test/workflow', 'test/integration', 'test/browser', 'test/deploy'];
 
 /** Arguments starting with "--" go to node's test runner as they are (e.g. --test-name-pattern). */
 const runnerOptions = process.argv.slice(2).filter((a) => a.startsWith('--'));

@@ -53,8 +53,8 @@ export async function runUnit(run: TransferRun, unit: UnitFile[], files: FileAct
   run.touch();
 }
 
-/** Starts the units in the window; returns once all are started. */
-export function schedule(run: TransferRun, units: UnitFile[][], files: FileActivities): Promise<void> {
+/** Starts the units in the window; returns once all are started, or with those not started if the transfer stopped. */
+export function schedule(run: TransferRun, units: UnitFile[][], files: FileActivities): Promise<UnitFile[][]> {
   return run.window.schedule(units, (unit) => runUnit(run, unit, files), () => run.ledger.fatal !== null);
 }
 
@@ -82,9 +82,19 @@ async function preparePage(run: TransferRun, page: number): Promise<UnitFile[][]
 export async function copyAll(run: TransferRun): Promise<string | undefined> {
   const error = await planAndRoot(run);
   if (error) return error;
+  return copyPages(run);
+}
+
+/**
+ * The pages from `run.nextPage` on (with the folder lane ahead of them); returns why the transfer stopped, if it
+ * did. A stop leaves every photo not copied retryable: those of the page at hand one by one, the pages never loaded
+ * as a resume point.
+ */
+export async function copyPages(run: TransferRun): Promise<string | undefined> {
   const plan = run.plan!;
   run.lane.start();
   const files = fileActivities(plan.settings);
+  let unstarted: UnitFile[][] = [];
   for (; run.nextPage < plan.pageCount && !run.ledger.fatal; run.nextPage++) {
     await run.continueIfLong();
     let units: UnitFile[][];
@@ -95,10 +105,19 @@ export async function copyAll(run: TransferRun): Promise<string | undefined> {
       run.ledger.fatal = failureMessage(err);
       break;
     }
-    await schedule(run, units, files);
+    // Stopped while the page was prepared: it was never started, so it is where a retry resumes.
+    if (run.ledger.fatal && units.length === 0) break;
+    unstarted = await schedule(run, units, files);
   }
   await run.lane.ended();
   await run.window.idle();
-  run.ledger.notAttempted(run.total());
+  settleStop(run, unstarted.flat(), run.nextPage);
   return run.ledger.fatal ?? undefined;
+}
+
+/** The books after a stop: resumable in transfers that started on this version, one summary entry before it. */
+export function settleStop(run: TransferRun, unstarted: UnitFile[], resumePage: number): void {
+  if (!run.ledger.fatal) return;
+  if (run.retriesAllNotCopied()) run.ledger.stopped(unstarted, resumePage, run.total());
+  else run.ledger.notAttempted(run.total());
 }

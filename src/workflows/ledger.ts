@@ -1,6 +1,7 @@
 import type { FileOutcome, PlanSummary, UnitFile } from '../activities/types';
 import type { CreatedRoot } from '../providers/types';
 import { failureFacts } from './failure-facts';
+import { addCompact, emptyCompact, expandCompact, type CompactFailures } from './failures';
 
 /**
  * The transfer's books: what was copied, what failed and why, and whether an account-wide error stopped it.
@@ -26,6 +27,10 @@ export interface TransferProgress {
   error: string | null;
   /** Set when the destination had too little free space to start: nothing was copied. */
   shortfall?: SpaceShortfall | null;
+  /** false when the gallery backend refused the completion callback until its retries ran out; null before one. */
+  callbackDelivered?: boolean | null;
+  /** Why the callback was not delivered. */
+  callbackError?: string | null;
 }
 
 /** The destination's free space was smaller than what the gallery still needed. */
@@ -55,17 +60,31 @@ export interface Counts {
   bytesSent: number;
 }
 
+/** After a stop: the first page never loaded, and how many photos it and the pages after it hold. */
+export interface Resume {
+  page: number;
+  files: number;
+}
+
 /** The part of the ledger that survives continue-as-new. */
 export interface LedgerState {
   counts: Counts;
   failures: FailedFile[];
+  /** Failed photos beyond the MAX_FAILURES_KEPT listed in full (unset when there are none). */
+  more?: CompactFailures;
   fatal: string | null;
   /** Absent in state carried by runs from before the free-space check. */
   shortfall?: SpaceShortfall | null;
+  /** Unset in transfers that stopped before this existed: their photos never attempted cannot be retried. */
+  resume?: Resume | null;
 }
 
-/** Failures listed (and retryable) at most; the count goes on beyond. Keeps queries and carried state small. */
+const NOT_ATTEMPTED = 'transfer_stopped';
+
+/** Failures listed in full (with names); those beyond are kept compact, still retryable. */
 export const MAX_FAILURES_KEPT = 1000;
+/** Most failures one `failedFiles` query answers. */
+export const MAX_FAILURES_PAGE = 1000;
 
 /** Every entry of the listing, including those that can never be copied. */
 export function totalOf(plan: PlanSummary | undefined): number {
@@ -79,12 +98,26 @@ export class Ledger {
   fatal: string | null;
   /** Why the copy never started, when it was for want of space; a retry checks the space again and copies all. */
   shortfall: SpaceShortfall | null;
+  /** Where the page loop picks up again when support retries a transfer that stopped. */
+  resume: Resume | null;
 
-  constructor(carried?: LedgerState) {
+  /** Failed photos beyond those listed in full. */
+  more: CompactFailures;
+
+  /**
+   * `keepAll`: whether failures beyond MAX_FAILURES_KEPT are kept (compact) rather than only counted; asked only
+   * when one is, since transfers from before this must replay as they ran.
+   */
+  constructor(
+    carried?: LedgerState,
+    private readonly keepAll: () => boolean = () => true,
+  ) {
     this.counts = carried?.counts ?? { done: 0, failed: 0, bytesDone: 0, bytesSent: 0 };
     this.failures = carried?.failures ?? [];
+    this.more = carried?.more ?? emptyCompact();
     this.fatal = carried?.fatal ?? null;
     this.shortfall = carried?.shortfall ?? null;
+    this.resume = carried?.resume ?? null;
   }
 
   /**
@@ -100,12 +133,22 @@ export class Ledger {
 
   /** Whether retryFailed has anything to do: failed photos, or a copy that never started for want of space. */
   retryPending(): boolean {
-    return this.shortfall !== null || this.retryable().length > 0;
+    return this.shortfall !== null || this.retryableCount() > 0;
   }
 
   fail(f: FailedFile): void {
     this.counts.failed++;
     if (this.failures.length < MAX_FAILURES_KEPT) this.failures.push(f);
+    else if (f.index !== null && this.keepAll()) addCompact(this.more, { ...f, index: f.index });
+  }
+
+  /** The failures from `offset` on, at most `limit` (MAX_FAILURES_PAGE): those listed in full first. */
+  page(offset: number, limit: number): FailedFile[] {
+    const from = Math.max(0, Math.floor(offset));
+    const count = Math.max(0, Math.min(Math.floor(limit), MAX_FAILURES_PAGE));
+    const listed = this.failures.slice(from, from + count);
+    const moreFrom = Math.max(0, from - this.failures.length);
+    return [...listed, ...expandCompact(this.more, moreFrom, count - listed.length)];
   }
 
   /** Stops the transfer for this reason unless an earlier one already did. */
@@ -128,32 +171,56 @@ export class Ledger {
       return;
     }
     const facts = failureFacts(outcome);
-    this.fail({ index: outcome.index, name: file.folder ? `${file.folder}/${file.name}` : file.name, code: outcome.code, reason: outcome.reason, target: file.target, targetSpent: facts.targetSpent });
+    this.fail({ index: outcome.index, name: nameOf(file), code: outcome.code, reason: outcome.reason, target: file.target, targetSpent: facts.targetSpent });
     if (facts.accountWide) this.stop(outcome.reason);
   }
 
   retryable(): FailedFile[] {
-    return this.failures.filter((f) => f.index !== null);
+    const listed = this.failures.filter((f) => f.index !== null);
+    return this.more.index.length > 0 ? [...listed, ...expandCompact(this.more)] : listed;
   }
 
-  /** Takes the retryable failures off the books for a retry (they are counted again by their new outcomes). */
-  takeRetryable(): FailedFile[] {
+  /** Photos a retry would copy: the failed ones and those of the pages never loaded. */
+  retryableCount(): number {
+    return this.failures.filter((f) => f.index !== null).length + this.more.index.length + (this.resume?.files ?? 0);
+  }
+
+  /**
+   * Takes the retryable failures (and the pages never loaded) off the books for a retry: they are counted again
+   * by their new outcomes.
+   */
+  takeRetryable(): { again: FailedFile[]; resume: Resume | null } {
     const again = this.retryable();
-    this.failures = this.failures.filter((f) => f.index === null);
-    this.counts.failed -= again.length;
+    const { resume } = this;
+    this.failures = this.failures.filter((f) => f.index === null && !(resume && f.code === NOT_ATTEMPTED));
+    this.more = emptyCompact();
+    this.counts.failed -= again.length + (resume?.files ?? 0);
     this.fatal = null;
     this.shortfall = null;
-    return again;
+    this.resume = null;
+    return { again, resume };
   }
 
-  /** After a stop: the photos never attempted count as failed, with the reason, in one entry. */
+  /** After a stop (transfers from before resume points): the photos never attempted count as failed, in one entry. */
   notAttempted(total: number): void {
     if (!this.fatal) return;
     const left = total - this.counts.done - this.counts.failed;
     if (left > 0) {
-      this.fail({ index: null, name: `(${left} photo(s) not attempted)`, code: 'transfer_stopped', reason: this.fatal });
+      this.fail({ index: null, name: `(${left} photo(s) not attempted)`, code: NOT_ATTEMPTED, reason: this.fatal });
       this.counts.failed += left - 1;
     }
+  }
+
+  /**
+   * After a stop: the files of a page that were not started fail one by one (with their reserved targets), and the
+   * pages from `page` on are remembered as the resume point; all of them can be retried.
+   */
+  stopped(unstarted: UnitFile[], page: number, total: number): void {
+    if (!this.fatal) return;
+    for (const file of unstarted) this.fail({ index: file.index, name: nameOf(file), code: NOT_ATTEMPTED, reason: this.fatal, target: file.target });
+    const left = total - this.counts.done - this.counts.failed;
+    this.resume = left > 0 ? { page, files: left } : null;
+    this.notAttempted(total);
   }
 
   /** After a cancellation: whatever was not copied or failed already counts as failed. */
@@ -162,13 +229,16 @@ export class Ledger {
     this.counts.failed += Math.max(0, left);
   }
 
+  /** `failed` only when nothing was copied; a stop after some photos were copied is `partially_failed` (with its error). */
   outcomeOf(error: string | undefined, total: number): Exclude<TransferState, 'running' | 'cancelled'> {
-    if (error || (total > 0 && this.counts.done === 0)) return 'failed';
-    return this.counts.failed > 0 ? 'partially_failed' : 'succeeded';
+    if (this.counts.done === 0 && (error || total > 0)) return 'failed';
+    return error || this.counts.failed > 0 ? 'partially_failed' : 'succeeded';
   }
 
   carried(): LedgerState {
-    return { counts: this.counts, failures: this.failures, fatal: this.fatal, ...(this.shortfall ? { shortfall: this.shortfall } : {}) };
+    const more = this.more.index.length > 0 ? { more: this.more } : {};
+    const shortfall = this.shortfall ? { shortfall: this.shortfall } : {};
+    return { counts: this.counts, failures: this.failures, ...more, fatal: this.fatal, ...(this.resume ? { resume: this.resume } : {}), ...shortfall };
   }
 
   progress(view: {
@@ -179,6 +249,7 @@ export class Ledger {
     updatedAt: string;
     retryWindowEndsAt: string | null;
     error: string | null;
+    callback: { delivered: boolean | null; error: string | null };
   }): TransferProgress {
     return {
       state: view.state,
@@ -193,6 +264,12 @@ export class Ledger {
       retryWindowEndsAt: view.retryWindowEndsAt,
       error: view.error,
       ...(this.shortfall ? { shortfall: this.shortfall } : {}),
+      callbackDelivered: view.callback.delivered,
+      callbackError: view.callback.error,
     };
   }
+}
+
+function nameOf(file: UnitFile): string {
+  return file.folder ? `${file.folder}/${file.name}` : file.name;
 }

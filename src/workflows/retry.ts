@@ -1,7 +1,8 @@
 import { condition } from '@temporalio/workflow';
 import { fileActivities, metadata } from './activities';
-import { copyAll, schedule } from './copy';
-import { report } from './ending';
+import type { UnitFile } from '../activities/types';
+import { copyAll, copyPages, schedule } from './copy';
+import { report, sendCallback } from './ending';
 import { failureFacts } from './failure-facts';
 import type { FailedFile } from './ledger';
 import type { TransferRun } from './run';
@@ -9,15 +10,22 @@ import { makeUnits } from './units';
 
 /**
  * The retry window: a finished transfer with failed photos stays open so support can send `retryFailed`, which
- * re-runs only those and calls back again; until the window closes.
+ * re-runs only those and calls back again, or `resendCallback`, which sends the last callback again; until the
+ * window closes.
  */
 export async function retryWindow(run: TransferRun): Promise<void> {
   while (run.ledger.retryPending() && run.plan) {
     run.phase = 'waiting';
     run.retryWindowEndsAt ??= new Date(Date.now() + run.plan.settings.retryWindowHours * 3600_000).toISOString();
     const remaining = Date.parse(run.retryWindowEndsAt) - Date.now();
-    if (remaining <= 0 || !(await condition(() => run.retryRequested, remaining))) break;
+    if (remaining <= 0 || !(await condition(() => run.retryRequested || run.resendRequested, remaining))) break;
+    if (!run.retryRequested) {
+      run.resendRequested = false;
+      await sendCallback(run);
+      continue;
+    }
     run.retryRequested = false;
+    run.resendRequested = false;
     run.phase = 'copying';
     const error = run.ledger.shortfall ? await copyAgain(run) : await retryFailedFiles(run);
     run.phase = 'waiting';
@@ -41,10 +49,26 @@ function copyAgain(run: TransferRun): Promise<string | undefined> {
   return copyAll(run);
 }
 
-/** Re-runs the failed photos: the same reserved ids (a copy that happened after all is found, not duplicated). */
-async function retryFailedFiles(run: TransferRun): Promise<undefined> {
-  const again = run.ledger.takeRetryable();
+/**
+ * Re-runs the failed photos: the same reserved ids (a copy that happened after all is found, not duplicated); then,
+ * after a stop, the pages never loaded. Returns why the transfer stopped again, if it did.
+ */
+async function retryFailedFiles(run: TransferRun): Promise<string | undefined> {
+  const { again, resume } = run.ledger.takeRetryable();
   run.publishState('running');
+  const unstarted = again.length > 0 ? await retryFiles(run, again) : [];
+  if (run.ledger.fatal) {
+    // Stopped again: what was not copied stays retryable, the pages never loaded included.
+    if (run.retriesAllNotCopied()) run.ledger.stopped(unstarted, resume?.page ?? run.plan!.pageCount, run.total());
+    return run.ledger.fatal;
+  }
+  if (!resume) return undefined;
+  run.nextPage = resume.page;
+  return copyPages(run);
+}
+
+/** Re-runs these failed photos; returns those not started because the transfer stopped meanwhile. */
+async function retryFiles(run: TransferRun, again: FailedFile[]): Promise<UnitFile[]> {
   const entries = await metadata.loadEntries({ ...run.listingRef(), indices: again.map((f) => f.index!) });
   const targets = await retryTargets(run, again);
   const byIndex = new Map(entries.map((e) => [e.index, e]));
@@ -56,7 +80,7 @@ async function retryFailedFiles(run: TransferRun): Promise<undefined> {
   });
   const parentOf = await run.lane.parentsOf(kept.map((x) => x.entry));
   const units = makeUnits(kept.map((x) => x.entry), kept.map((x) => x.target), parentOf, run.plan!.settings);
-  await schedule(run, units, fileActivities(run.plan!.settings));
+  const unstarted = await schedule(run, units, fileActivities(run.plan!.settings));
   await run.window.idle();
-  return undefined;
+  return unstarted.flat();
 }

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Credentials, ListingRef, PlanSummary } from '../activities/types';
 import type { CreatedRoot } from '../providers/types';
 import type { TransferInput } from '../shared/types';
@@ -21,6 +21,9 @@ export interface Carried extends LedgerState {
   nextPage: number;
   startedAt: string;
   retryWindowEndsAt: string | null;
+  /** The error the last callback carried, for `resendCallback` (unset in runs from before it). */
+  lastError?: string | null;
+  callback?: { delivered: boolean | null; error: string | null };
 }
 
 /** The state of one run of a transfer workflow, shared by its phases. */
@@ -38,7 +41,10 @@ export class TransferRun {
   nextPage: number;
   retryWindowEndsAt: string | null;
   retryRequested = false;
-  lastError: string | null = null;
+  resendRequested = false;
+  lastError: string | null;
+  /** Whether the last completion callback reached the gallery backend. */
+  callback: { delivered: boolean | null; error: string | null };
 
   constructor(
     readonly input: TransferInput,
@@ -47,14 +53,16 @@ export class TransferRun {
     this.credentials = { transferId: input.transferId, cloudType: input.cloudType, sealedRefreshToken: input.sealedRefreshToken };
     this.phase = carried?.phase ?? 'copying';
     this.startedAt = carried?.startedAt ?? this.updatedAt;
-    this.ledger = new Ledger(carried);
+    this.ledger = new Ledger(carried, () => patched('all-failures-retryable'));
     this.plan = carried?.plan;
     this.root = carried?.root;
     this.lane = new FolderLane(this, carried?.folderCursor ?? { next: 0, chain: [] });
     this.nextPage = carried?.nextPage ?? 0;
     this.retryWindowEndsAt = carried?.retryWindowEndsAt ?? null;
+    this.lastError = carried?.lastError ?? null;
+    this.callback = carried?.callback ?? { delivered: null, error: null };
     this.window = new UnitWindow(() => this.plan!.settings.concurrency);
-    if (this.phase === 'waiting') this.state = this.outcomeOf(undefined);
+    if (this.phase === 'waiting') this.state = this.outcomeOf(this.lastError ?? undefined);
   }
 
   total(): number {
@@ -75,7 +83,7 @@ export class TransferRun {
 
   progress(): TransferProgress {
     const { state, plan, root, startedAt, updatedAt, retryWindowEndsAt } = this;
-    return this.ledger.progress({ state, plan, root, startedAt, updatedAt, retryWindowEndsAt, error: this.lastError });
+    return this.ledger.progress({ state, plan, root, startedAt, updatedAt, retryWindowEndsAt, error: this.lastError, callback: this.callback });
   }
 
   publishState(next: TransferState): void {
@@ -86,6 +94,14 @@ export class TransferRun {
       { key: FilesTotal, value: this.total() },
       { key: FilesFailed, value: this.ledger.counts.failed },
     ]);
+  }
+
+  /**
+   * Whether a stop leaves every photo not copied retryable (#12): transfers that reached their stop on an older
+   * version collapsed those never attempted into one entry, and a retry window of theirs must replay as it ran.
+   */
+  retriesAllNotCopied(): boolean {
+    return patched('retry-all-not-copied');
   }
 
   historyIsLong(): boolean {
@@ -107,6 +123,8 @@ export class TransferRun {
       ...this.ledger.carried(),
       startedAt: this.startedAt,
       retryWindowEndsAt: this.retryWindowEndsAt,
+      lastError: this.lastError,
+      callback: this.callback,
     });
   }
 }

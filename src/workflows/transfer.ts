@@ -18,11 +18,17 @@ import { TransferRun, type Carried } from './run';
  * limits.
  *
  * After the copy: the completion callback; then, if photos failed, the transfer stays open for the retry window
- * so support can send `retryFailed` (which re-runs only those and calls back again). When the window closes, or
- * nothing failed, the destination token is revoked and the workflow ends. Cancelling the workflow stops it cleanly.
+ * so support can send `retryFailed` (which re-runs only those and calls back again) or `resendCallback`. When the
+ * window closes, or nothing failed, the destination token is revoked and the workflow ends — also when the gallery
+ * backend never accepted the callback (progress says so). Cancelling the workflow stops it cleanly; in the retry
+ * window it only closes the window.
+ *
+ * The phases live in their own modules: copy.ts (plan, gallery folder, pages), retry.ts (the window), ending.ts
+ * (callback, revoke, cancellation); ledger.ts keeps the books, window.ts the units in flight, folder-lane.ts the
+ * album folders, run.ts the state of one run and continue-as-new.
  */
 
-export { progressQuery, failedFilesQuery, retryFailedUpdate, retryFailedSignal } from './handlers';
+export { progressQuery, failedFilesQuery, retryFailedUpdate, retryFailedSignal, resendCallbackUpdate, resendCallbackSignal } from './handlers';
 export type { FailedFile, TransferProgress, TransferState } from './ledger';
 export type { FolderCursor } from './folder-lane';
 export type { Carried } from './run';

@@ -9,14 +9,18 @@ export class UnitWindow {
 
   constructor(private readonly limit: () => number) {}
 
-  /** Starts each unit once a slot is free; returns once all are started (not finished), or early when `stopped`. */
-  async schedule<T>(units: T[], run: (unit: T) => Promise<void>, stopped: () => boolean): Promise<void> {
-    for (const unit of units) {
+  /**
+   * Starts each unit once a slot is free; returns once all are started (not finished), or early when `stopped`,
+   * with the units it did not start.
+   */
+  async schedule<T>(units: T[], run: (unit: T) => Promise<void>, stopped: () => boolean): Promise<T[]> {
+    for (const [i, unit] of units.entries()) {
       await condition(() => this.inFlight < this.limit());
-      if (stopped()) return;
+      if (stopped()) return units.slice(i);
       this.inFlight++;
       void run(unit).finally(() => this.inFlight--);
     }
+    return [];
   }
 
   /** Resolves once no unit runs. */

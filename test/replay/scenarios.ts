@@ -109,4 +109,41 @@ export const SCENARIOS: Scenario[] = [
   },
   // Yandex fetches from the gallery itself first, then we stream: the photo is missing for both reads.
   { name: 'yandex-partially-failed-then-retried', run: (stack) => partiallyFailedThenRetried(stack, YANDEX, 2) },
+  {
+    // The Drive fills up at the 4th of 10 photos (pages of 2, one at a time); once it has room, the retry copies
+    // the failed photo and resumes at the page never loaded (#12, patched 'retry-all-not-copied').
+    name: 'drive-stopped-then-resumed',
+    env: { FILES_PER_ACTIVITY: '1', LISTING_PAGE_SIZE: '2', TRANSFER_CONCURRENCY: '1' },
+    async run(stack) {
+      stack.google.setOptions({ storageQuotaBytes: 30_000 });
+      try {
+        const transferId = await transfer(stack, sampleFiles({ small: 10, large: 0 }), 'Resumed');
+        await callbackOf(stack, transferId);
+        stack.google.setOptions({ storageQuotaBytes: undefined });
+        await stack.client.workflow.getHandle(workflowIdFor(transferId)).executeUpdate('retryFailed');
+        await stack.result(transferId);
+        return transferId;
+      } finally {
+        stack.google.setOptions({ storageQuotaBytes: undefined });
+      }
+    },
+  },
+  {
+    // In the retry window: the callback sent again, then a cancel that only closes the window (#12, patched
+    // 'window-cancel-without-callback').
+    name: 'drive-resent-then-cancelled-in-window',
+    async run(stack) {
+      const files = sampleFiles({ small: 3, large: 0 });
+      stack.gallery.faultFile(files[1]!.id, [{ status: 404 }]);
+      const transferId = await transfer(stack, files, 'Window');
+      const mine = (c: { json: unknown }) => (c.json as { transfer_id?: string }).transfer_id === transferId;
+      const first = await stack.gallery.waitForCallback(mine, 120_000);
+      const handle = stack.client.workflow.getHandle(workflowIdFor(transferId));
+      await handle.executeUpdate('resendCallback');
+      await stack.gallery.waitForCallback((c) => c !== first && mine(c), 120_000);
+      await handle.cancel();
+      await handle.result().catch(() => undefined);
+      return transferId;
+    },
+  },
 ];

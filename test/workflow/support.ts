@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { temporal } from '@temporalio/proto';
+import type { CompletionReport, FileOutcome, FileUnit, PlanSummary, TransferSettings, UnitFile } from '../../src/activities/types';
+import { temporalCliPath } from '../../src/devtools/temporal-server';
+import type { FileEntry } from '../../src/source/listing';
+import type { TransferInput } from '../../src/shared/types';
+import { ArchiveType, CloudType, FilesFailed, FilesTotal, GalleryId, GalleryName, TransferState } from '../../src/temporal/search-attributes';
+import { workflowBundle } from '../helpers/stack';
+
+/**
+ * The transfer workflow on a real Temporal server and a real worker with the real workflow bundle; only the
+ * activities are stubs (plain functions over an in-memory gallery), so each test plans exactly what the photos do.
+ *
+ * The server is the Temporal CLI's dev server, started by `createLocal` from the CLI the project already builds
+ * (the time-skipping test server is a download). It gets its own server rather than the one `npm test` runs,
+ * because continue-as-new is triggered the real way: this server suggests it after SUGGEST_CAN_EVENTS events
+ * instead of thousands, so a few hundred photos make the workflow continue as new.
+ */
+
+export const SUGGEST_CAN_EVENTS = 400;
+
+export async function startEnvironment(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalCliPath() },
+      searchAttributes: [GalleryId, GalleryName, CloudType, ArchiveType, TransferState, FilesFailed, FilesTotal],
+      extraArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_CAN_EVENTS}`],
+    },
+  });
+}
+
+/** What a photo does when a unit carrying it runs: its `attempt`-th unit (1 = the first copy, 2 = the retry…). */
+export type PhotoScript = (index: number, attempt: number) => 'ok' | 'hold' | { code: string; reason?: string };
+
+export interface GalleryOptions {
+  files: number;
+  settings?: Partial<TransferSettings>;
+  photo?: PhotoScript;
+  /** The gallery backend refuses every callback (as if it had for the 7 days the retries last). */
+  refuseCallbacks?: boolean;
+  /** Called as each unit starts (with the units running now, this one included); may delay it. */
+  onUnitStart?: (running: number) => Promise<void> | void;
+}
+
+const DEFAULT_SETTINGS: TransferSettings = {
+  concurrency: 4,
+  filesPerActivity: 1,
+  pageSize: 10,
+  multipartMaxBytes: 1024 * 1024,
+  maxFileAttempts: 1,
+  heartbeatTimeoutSeconds: 2,
+  retryWindowHours: 1,
+  foldersPerActivity: 10,
+  folderTimeoutSeconds: 60,
+};
+
+/** An in-memory gallery behind stub activities, and what the workflow asked of them. */
+export class StubGallery {
+  readonly settings: TransferSettings;
+  readonly entries: FileEntry[];
+  /** Every unit run, in start order. */
+  readonly units: UnitFile[][] = [];
+  readonly callbacks: CompletionReport[] = [];
+  readonly attempts = new Map<number, number>();
+  running = 0;
+  /** Units that ended by cancellation. */
+  cancelledUnits = 0;
+  revoked = 0;
+  private reserved = 0;
+
+  constructor(private readonly opts: GalleryOptions) {
+    this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
+    this.entries = Array.from({ length: opts.files }, (_, index) => ({ index, sourceId: index, folder: '', folderIndex: -1, name: `${index}.jpg`, url: `u${index}`, size: 10, crc: '00000000' }));
+  }
+
+  /** The target each photo's units were given, in order. */
+  targetsOf(index: number): string[] {
+    return this.units.flat().filter((f) => f.index === index).map((f) => f.target);
+  }
+
+  activities() {
+    const plan: PlanSummary = {
+      fingerprint: 'fp',
+      filesTotal: this.entries.length,
+      bytesTotal: this.entries.length * 10,
+      pageCount: Math.ceil(this.entries.length / this.settings.pageSize),
+      folderCount: 0,
+      rejected: [],
+      rejectedCount: 0,
+      settings: this.settings,
+    };
+    return {
+      planTransfer: async () => plan,
+      loadPage: async (input: { page: number; pageSize: number }) => this.entries.slice(input.page * input.pageSize, (input.page + 1) * input.pageSize),
+      loadEntries: async (input: { indices: number[] }) => input.indices.map((i) => this.entries[i]!),
+      reserveTargets: async (input: { count: number }) => Array.from({ length: input.count }, () => `t${this.reserved++}`),
+      createRoot: async () => ({ ref: 'root', url: 'https://drive.example/root' }),
+      createFolderBatch: async () => {
+        throw new Error('this gallery has no album folders');
+      },
+      findFolders: async () => [],
+      transferFiles: (unit: FileUnit) => this.runUnit(unit),
+      notifyCompletion: async (report: CompletionReport) => {
+        if (this.opts.refuseCallbacks) throw ApplicationFailure.nonRetryable('the gallery backend answered 503 for 7 days', 'callback_refused');
+        this.callbacks.push(report);
+      },
+      revokeAccess: async () => void this.revoked++,
+    };
+  }
+
+  private async runUnit(unit: FileUnit): Promise<FileOutcome[]> {
+    this.units.push(unit.files);
+    this.running++;
+    try {
+      await this.opts.onUnitStart?.(this.running);
+      const plans = unit.files.map((f) => {
+        const attempt = (this.attempts.get(f.index) ?? 0) + 1;
+        this.attempts.set(f.index, attempt);
+        return (this.opts.photo ?? (() => 'ok'))(f.index, attempt);
+      });
+      if (plans.includes('hold')) await holdUntilCancelled();
+      return unit.files.map((f, i): FileOutcome => {
+        const p = plans[i]!;
+        return typeof p === 'object' ? { index: f.index, ok: false, code: p.code, reason: p.reason ?? p.code } : { index: f.index, ok: true, bytes: f.size, bytesSent: f.size };
+      });
+    } catch (err) {
+      if (Context.current().cancellationSignal.aborted) this.cancelledUnits++;
+      throw err;
+    } finally {
+      this.running--;
+    }
+  }
+}
+
+/** Heartbeats (so the cancellation reaches the activity) until the activity is cancelled. */
+async function holdUntilCancelled(): Promise<never> {
+  const ctx = Context.current();
+  for (;;) {
+    ctx.heartbeat();
+    await ctx.sleep(200);
+  }
+}
+
+export function transferInput(): TransferInput {
+  const transferId = randomUUID();
+  return {
+    transferId,
+    galleryId: '1',
+    galleryName: 'Stub gallery',
+    archiveUrl: 'https://gallery.example/g/1',
+    listingUrl: 'https://gallery.example/api/1',
+    archiveType: 'originals',
+    cloudType: 'google_drive',
+    sealedRefreshToken: 'sealed',
+    requestedAt: new Date().toISOString(),
+  };
+}
+
+/** Runs `body` with a worker for this gallery on a task queue of its own. */
+export async function withWorker<T>(env: TestWorkflowEnvironment, gallery: StubGallery, body: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = `wf-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: { code: (await workflowBundle()).code },
+    activities: gallery.activities(),
+  });
+  return worker.runUntil(body(taskQueue));
+}
+
+/**
+ * The most copy units open at once, read from the workflow's history: scheduled and not yet closed. Exact, unlike a
+ * count taken in the activities (a unit scheduled too many may start only after another has finished).
+ */
+export function maxUnitsInFlight(history: temporal.api.history.v1.IHistory): number {
+  const units = new Set<string>();
+  let open = 0;
+  let most = 0;
+  for (const event of history.events ?? []) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name === 'transferFiles') {
+      units.add(String(event.eventId));
+      most = Math.max(most, ++open);
+    }
+    const closed =
+      event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes ?? event.activityTaskCanceledEventAttributes;
+    if (closed && units.has(String(closed.scheduledEventId))) open--;
+  }
+  return most;
+}
