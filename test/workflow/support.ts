@@ -97,6 +97,7 @@ export class StubGallery {
       loadPage: async (input: { page: number; pageSize: number }) => this.entries.slice(input.page * input.pageSize, (input.page + 1) * input.pageSize),
       loadEntries: async (input: { indices: number[] }) => input.indices.map((i) => this.entries[i]!),
       reserveTargets: async (input: { count: number }) => Array.from({ length: input.count }, () => `t${this.reserved++}`),
+      freeBytes: async () => null, // unlimited
       createRoot: async () => ({ ref: 'root', url: 'https://drive.example/root' }),
       createFolderBatch: async () => {
         throw new Error('this gallery has no album folders');
