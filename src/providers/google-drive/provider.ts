@@ -6,7 +6,7 @@ import { TransferError, VERIFICATION_FAILED } from '../../shared/errors';
 import { mimeTypeFor } from '../../shared/mime';
 import { checkCrc, Hashes, SavedHashes } from '../../source/reader';
 import type { CreatedRoot, DestinationProvider, FindFoldersRequest, FolderRequest, PutFileRequest, RootRequest, StoredFile } from '../types';
-import { DriveAuth, revokeGoogleToken } from './auth';
+import { GoogleAuth, revokeGoogleToken } from '../google-auth';
 import type { ProviderCaller } from '../caller';
 import { driveClient, drive_v3 } from './drive-client';
 import { toTransferError } from './errors';
@@ -49,7 +49,7 @@ export class GoogleDriveProvider implements DestinationProvider {
   readonly #call: ProviderCaller;
   readonly #opts: { rootUrl: string; retry: false };
 
-  constructor(private readonly auth: DriveAuth, caller: ProviderCaller, private readonly options: GoogleDriveOptions) {
+  constructor(private readonly auth: GoogleAuth, caller: ProviderCaller, private readonly options: GoogleDriveOptions) {
     this.#call = caller;
     this.#drive = driveClient(auth.client);
     // The generated client applies a global rootUrl to metadata calls but not to media uploads: pass it on every call.
@@ -142,7 +142,7 @@ export class GoogleDriveProvider implements DestinationProvider {
 
   async revokeAccess(): Promise<void> {
     const token = this.auth.client.credentials.refresh_token;
-    if (token) await revokeGoogleToken(this.auth.client, token);
+    if (token) await revokeGoogleToken(this.auth.client, token, toTransferError);
   }
 
   /** Small files: read whole (≤ 5 MB), check, then one multipart request. Nothing lands in Drive unchecked. */
