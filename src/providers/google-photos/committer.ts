@@ -2,6 +2,7 @@ import type { Sealer } from '../../shared/crypto';
 import { TransferError } from '../../shared/errors';
 import type { CommitItem, CommitOutcome } from '../types';
 import { itemRefused, PHOTOS_TOKEN_INVALID, toPhotosError } from './errors';
+import { Batcher } from './batcher';
 import { BATCH_CREATE_MAX, type NewItem, type PhotosLibrary } from './library';
 import { itemFileName, itemMarker } from './titles';
 
@@ -16,49 +17,44 @@ const TOKEN_USABLE_MS = 23 * 3600_000;
 
 interface Job {
   transferId: string;
-  albumId: string;
   item: CommitItem;
   done(outcome: CommitOutcome): void;
 }
 
+/** How long a batch that is not full may wait for items of uploads still running. */
+const LINGER_MS = 5_000;
+
 /**
- * mediaItems:batchCreate for one transfer, one call at a time (Photos refuses a user's concurrent ones) and up to
- * 50 items per call: items of the transfer's units that wait for the same album while a call is out go together
- * in the next one, which is what keeps requests per photo near one upload each.
+ * mediaItems:batchCreate for one transfer's uploads: items of its units that go to the same album are gathered into
+ * calls of up to 50 (see Batcher), and a call after a lost answer finds what the lost one made before making more.
  */
 export class BatchCommitter {
-  readonly #waiting: Job[] = [];
-  #busy = false;
+  readonly #batcher: Batcher<Job>;
 
-  constructor(private readonly library: PhotosLibrary, private readonly sealer: Sealer, private readonly now = Date.now) {}
+  constructor(private readonly library: PhotosLibrary, private readonly sealer: Sealer, private readonly now = Date.now) {
+    this.#batcher = new Batcher<Job>(BATCH_CREATE_MAX, LINGER_MS, (albumId, batch) =>
+      this.#commitBatch(albumId, batch).catch((err) => finish(batch, failed(toPhotosError(err, 'adding photos')))),
+    );
+  }
+
+  /** Runs an upload whose item will be committed here: batches not yet full wait for it. */
+  uploading<R>(upload: () => Promise<R>): Promise<R> {
+    return this.#batcher.uploading(upload);
+  }
 
   /**
    * No abort signal: a call carries other units' items too, and is short; a unit cancelled meanwhile gets its
    * outcomes and drops them.
    */
   commit(transferId: string, items: CommitItem[]): Promise<CommitOutcome[]> {
-    const outcomes = items.map((item) => new Promise<CommitOutcome>((done) => this.#waiting.push({ transferId, albumId: item.parentId, item, done })));
-    // After this call's items are all queued, so they leave together.
-    queueMicrotask(() => void this.#drain());
+    const byAlbum = new Map<string, Job[]>();
+    const outcomes = items.map((item) => new Promise<CommitOutcome>((done) => {
+      const jobs = byAlbum.get(item.parentId) ?? [];
+      jobs.push({ transferId, item, done });
+      byAlbum.set(item.parentId, jobs);
+    }));
+    for (const [albumId, jobs] of byAlbum) this.#batcher.add(albumId, jobs);
     return Promise.all(outcomes);
-  }
-
-  async #drain(): Promise<void> {
-    if (this.#busy) return;
-    this.#busy = true;
-    try {
-      while (this.#waiting.length > 0) {
-        const albumId = this.#waiting[0]!.albumId;
-        const batch: Job[] = [];
-        for (let i = 0; i < this.#waiting.length && batch.length < BATCH_CREATE_MAX; ) {
-          if (this.#waiting[i]!.albumId === albumId) batch.push(...this.#waiting.splice(i, 1));
-          else i++;
-        }
-        await this.#commitBatch(albumId, batch).catch((err) => finish(batch, failed(toPhotosError(err, 'adding photos'))));
-      }
-    } finally {
-      this.#busy = false;
-    }
   }
 
   /** Resolves every job of the batch: found (made earlier), made now, refused, or to be uploaded again. */

@@ -60,7 +60,7 @@ export class GooglePhotosProvider implements DestinationProvider {
     if (req.file.size > max) {
       throw new TransferError('gphotos_too_large', `"${req.file.name}" is ${req.file.size} bytes; Google Photos takes at most ${max} bytes for it`, false);
     }
-    return this.transfer.uploader.put(req);
+    return this.transfer.committer.uploading(() => this.transfer.uploader.put(req));
   }
 
   commitFiles(req: CommitRequest): Promise<CommitOutcome[]> {
