@@ -18,8 +18,6 @@ interface Destination {
   label: string;
   cloudType: 'google_drive' | 'yadisk' | 'google_photos';
   env: Record<string, string>;
-  /** Settings that name the stack's emulators (given the stack's defaults). */
-  envFrom?(defaults: Record<string, string>): Record<string, string>;
   tree(stack: Stack): TreeNode[];
   folderUrl: RegExp;
   revoked(stack: Stack): number;
@@ -69,7 +67,6 @@ const photos: Destination = {
   label: 'Google Photos',
   cloudType: 'google_photos',
   env: { GOOGLE_PHOTOS_CHUNK_BYTES: String(256 * KiB) },
-  envFrom: (d) => ({ GOOGLE_PHOTOS_CLIENT_ID: d.GOOGLE_CLIENT_ID!, GOOGLE_PHOTOS_CLIENT_SECRET: d.GOOGLE_CLIENT_SECRET!, GOOGLE_PHOTOS_API_URL: d.GOOGLE_API_URL! }),
   readsPerCopy: 1,
   tree: (stack) => photosNodes(stack.google),
   folderUrl: /^https:\/\/photos\.google\.com\/lr\/album\/[\w-]+$/,
@@ -156,7 +153,7 @@ for (const destination of [google, yandex(true), yandex(false), photos]) {
 
     before(async () => {
       stack = await startStack({
-        env: (defaults) => ({ MULTIPART_MAX_BYTES: String(1024 * KiB), UPLOAD_CHUNK_BYTES: String(256 * KiB), FILES_PER_ACTIVITY: '4', ...destination.env, ...destination.envFrom?.(defaults) }),
+        env: { MULTIPART_MAX_BYTES: String(1024 * KiB), UPLOAD_CHUNK_BYTES: String(256 * KiB), FILES_PER_ACTIVITY: '4', ...destination.env },
       });
     });
     after(async () => stack?.close());
