@@ -24,39 +24,59 @@ export interface ItemResult {
 /** "Maximum 50 media items per call." */
 export const BATCH_CREATE_MAX = 50;
 
+/**
+ * One transfer's view of the Library API in this process. Our albums are remembered (from a full listing and from
+ * our own creates), so making a gallery's folders costs one create each, not a listing each: the project's daily
+ * quota counts every request.
+ */
 export class PhotosLibrary {
+  readonly #albums = new Map<string, PhotosAlbum>();
+  /** The map holds every album of ours: a full listing was read, and no create answer was lost since. */
+  #complete = false;
+
   constructor(readonly api: PhotosApi, readonly call: ProviderCaller) {}
 
-  album(id: string): Promise<PhotosAlbum> {
-    return this.call.run(`reading album ${id}`, 'read', () => this.api.json<PhotosAlbum>('GET', `/v1/albums/${encodeURIComponent(id)}`));
+  async album(id: string): Promise<PhotosAlbum> {
+    const known = [...this.#albums.values()].find((a) => a.id === id);
+    return known ?? this.call.run(`reading album ${id}`, 'read', () => this.api.json<PhotosAlbum>('GET', `/v1/albums/${encodeURIComponent(id)}`));
   }
 
   /**
-   * Our album titled `title`, made if there is none. Every try looks first, so a retry after a lost answer finds the
-   * album the lost create made instead of making a second one. Ahead of other writes: photos wait for it.
+   * Our album titled `title`, made if there is none. A try after a failed create lists again first, so a retry
+   * after a lost answer finds the album the lost create made instead of making a second one. Ahead of other
+   * writes: photos wait for it.
    */
   ensureAlbum(title: string): Promise<PhotosAlbum> {
     return this.call.run(`making album "${title}"`, 'urgent', async () => {
-      const found = (await this.#albumsByTitle()).get(title);
-      return found ?? this.api.json<PhotosAlbum>('POST', '/v1/albums', { album: { title } });
+      if (!this.#albums.has(title) && !this.#complete) await this.#list();
+      const known = this.#albums.get(title);
+      if (known) return known;
+      try {
+        const made = await this.api.json<PhotosAlbum>('POST', '/v1/albums', { album: { title } });
+        this.#albums.set(made.title, made);
+        return made;
+      } catch (err) {
+        this.#complete = false;
+        throw err;
+      }
     });
   }
 
-  /** Our albums by title: the API shows an app only the albums it made (excludeNonAppCreatedData said so too). */
+  /** Our albums by title, listed afresh: the API shows an app only the albums it made (excludeNonAppCreatedData too). */
   async albumsByTitle(): Promise<Map<string, PhotosAlbum>> {
-    return this.call.run('listing our albums', 'read', () => this.#albumsByTitle());
+    await this.call.run('listing our albums', 'read', () => this.#list());
+    return new Map(this.#albums);
   }
 
-  async #albumsByTitle(): Promise<Map<string, PhotosAlbum>> {
-    const byTitle = new Map<string, PhotosAlbum>();
+  async #list(): Promise<void> {
     let pageToken: string | undefined;
     do {
       const query = new URLSearchParams({ pageSize: '50', excludeNonAppCreatedData: 'true', ...(pageToken ? { pageToken } : {}) });
       const page = await this.api.json<{ albums?: PhotosAlbum[]; nextPageToken?: string }>('GET', `/v1/albums?${query}`);
-      for (const album of page.albums ?? []) if (!byTitle.has(album.title)) byTitle.set(album.title, album);
+      for (const album of page.albums ?? []) if (!this.#albums.has(album.title)) this.#albums.set(album.title, album);
       pageToken = page.nextPageToken;
     } while (pageToken);
-    return byTitle;
+    this.#complete = true;
   }
 
   /** The items in our album, by description (our marker). */
