@@ -34,14 +34,15 @@ interface Photos {
   provider(fresh?: boolean): GooglePhotosProvider;
 }
 
-async function photos(options: Partial<GoogleEmulatorOptions> = {}): Promise<Photos> {
+/** `uploadedAt`: the clock the uploads are stamped with (an upload made a day ago). */
+async function photos(options: Partial<GoogleEmulatorOptions> = {}, uploadedAt: () => number = Date.now): Promise<Photos> {
   const { google, url } = await startGoogle(options);
   const { refresh_token } = await login(url, { scope: `${PHOTOS_APPENDONLY_SCOPE} ${PHOTOS_READ_APP_CREATED_SCOPE}`, offline: true });
   const oauth = { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authUrl: `${url}/o/oauth2/v2/auth`, tokenUrl: `${url}/token`, revokeUrl: `${url}/revoke` };
   const build = () => {
     const auth = googleAuthFor(oauth, refresh_token!, 'Google Photos');
     const library = new PhotosLibrary(new PhotosApi(url, auth), new ProviderCaller(auth, new Pacer(1000, 1000), toPhotosError));
-    const uploader = new PhotosUploader(library, { rawMaxBytes: RAW_MAX, chunkBytes: GRANULARITY, sealer });
+    const uploader = new PhotosUploader(library, { rawMaxBytes: RAW_MAX, chunkBytes: GRANULARITY, sealer, now: uploadedAt });
     return { auth, library, uploader, committer: new BatchCommitter(library, sealer) };
   };
   let shared = build();
@@ -203,6 +204,16 @@ describe('Google Photos provider: photos', () => {
     assert.ok(!full.ok);
     assert.deepEqual([full.error.code, full.error.retryable, ACCOUNT_WIDE_CODES.has(full.error.code)], ['gphotos_storage_full', false, true]);
     assert.equal(google.photos.tree().items.length, 1);
+  });
+
+  it('an upload older than its token lives is not committed but uploaded again', async () => {
+    const { google, provider } = await photos({}, () => Date.now() - 24 * 3600_000);
+    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding', target: '' });
+    const p = await photo('Wedding/a.jpg', root.ref);
+    const stale = (await commit(provider(), [{ p, stored: await provider().putFile(p.req) }]))[0]!;
+    assert.ok(!stale.ok && stale.reupload);
+    assert.deepEqual([stale.error.code, stale.error.retryable], ['gphotos_upload_expired', true]);
+    assert.equal(google.stats.requests.photosBatchCreate ?? 0, 0, 'no batchCreate with a dead token');
   });
 
   it('a per-user rate limit is waited out, not counted against the photo', async () => {
