@@ -300,6 +300,19 @@ for (const destination of [google, yandex(true), yandex(false), photos]) {
     });
 
     if (destination.cloudType === 'google_photos') {
+      test('a lost batchCreate answer, then an album unreadable until the next attempt: every photo once', async () => {
+        const files = sampleFiles({ small: 4, large: 0 });
+        const firedBefore = stack.google.faults.fired.length;
+        stack.google.faults.add({ op: 'photosBatchCreate', times: 1, action: 'commitThenReset' });
+        // Long enough to outlast the caller's retries: the activity fails with its items maybe made.
+        stack.google.faults.add({ op: 'photosMediaSearch', times: 5, action: { status: 500 } });
+        const { transferId } = await stack.consent(newGallery(files, 'Lost answer'));
+        const result = (await stack.result(transferId!)) as { state: string };
+        assert.equal(result.state, 'succeeded', JSON.stringify(await failedFiles(stack, transferId!)));
+        assert.equal(stack.google.faults.fired.length - firedBefore, 6, 'every fault fired');
+        assertTree(destination.tree(stack), 'Lost answer', files);
+      });
+
       test('a full account fails the transfer with a clear reason instead of trying every photo', async () => {
         const files = sampleFiles({ small: 3, large: 0 });
         stack.google.setOptions({ storageQuotaBytes: 0 });
