@@ -66,30 +66,12 @@ export class PhotosUploader {
    */
   async #putResumable(req: PutFileRequest): Promise<StoredFile> {
     const { file } = req;
-    const { api, call } = this.library;
-    const saved = asCheckpoint(req.checkpoint);
-    let session: { url: string; granularity: number } | undefined;
-    let received = 0;
-    let hashes: Hashes | undefined;
-    if (saved) {
-      const url = this.options.sealer.open('upload-session', saved.session);
-      const state = await this.#query(req, url);
-      if (state.status === 'final') return this.#finishedEarlier(req, state, saved.hashes);
-      if (state.status === 'active') {
-        session = { url, granularity: saved.granularity };
-        received = state.received;
-        // Hash states are only usable from an offset at or before what Photos has; otherwise re-hash from 0.
-        hashes = await Hashes.create(saved.hashes.offset <= received ? saved.hashes : undefined);
-      }
-    }
-    if (!session) {
-      session = await call.run(`starting the upload of "${file.name}"`, 'write', () => api.startSession(file.size, baseName(file.name), mimeTypeFor(file.name), req.signal), req.signal);
-      received = 0;
-      hashes = await Hashes.create();
-    }
-    const { url, granularity } = session;
+    const opened = await this.#session(req);
+    if (!('url' in opened)) return opened;
+    const { url, granularity } = opened;
+    let received = opened.received;
+    const h = opened.hashes;
     const sealed = this.options.sealer.seal('upload-session', url);
-    const h = hashes!;
     const checkpoint = () => req.saveCheckpoint({ session: sealed, granularity, hashes: h.save() } satisfies ResumableCheckpoint);
     checkpoint();
 
@@ -137,6 +119,28 @@ export class PhotosUploader {
     const final = await send(last, true);
     if (final.status !== 'final') throw new TransferError('gphotos_incomplete', `Google Photos did not finish "${file.name}" after its last byte`, true);
     return this.#checked(req, final, digest.md5, bytesSent);
+  }
+
+  /**
+   * The upload session to go on with: the checkpoint's, where Photos says it stands (the checkpoint may be stale),
+   * or a new one. A session Photos finalized in an earlier attempt gives the stored file at once.
+   */
+  async #session(req: PutFileRequest): Promise<StoredFile | { url: string; granularity: number; received: number; hashes: Hashes }> {
+    const { file } = req;
+    const saved = asCheckpoint(req.checkpoint);
+    if (saved) {
+      const url = this.options.sealer.open('upload-session', saved.session);
+      const state = await this.#query(req, url);
+      if (state.status === 'final') return this.#finishedEarlier(req, state, saved.hashes);
+      if (state.status === 'active') {
+        // Hash states are only usable from an offset at or before what Photos has; otherwise re-hash from 0.
+        const hashes = await Hashes.create(saved.hashes.offset <= state.received ? saved.hashes : undefined);
+        return { url, granularity: saved.granularity, received: state.received, hashes };
+      }
+    }
+    const { api, call } = this.library;
+    const session = await call.run(`starting the upload of "${file.name}"`, 'write', () => api.startSession(file.size, baseName(file.name), mimeTypeFor(file.name), req.signal), req.signal);
+    return { ...session, received: 0, hashes: await Hashes.create() };
   }
 
   /** Sends one chunk until Photos has all of it, resending only what a cut or a failure left out. */
