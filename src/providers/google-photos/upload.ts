@@ -2,6 +2,7 @@ import type { Sealer } from '../../shared/crypto';
 import { TransferError, VERIFICATION_FAILED } from '../../shared/errors';
 import { mimeTypeFor } from '../../shared/mime';
 import { checkCrc, Hashes, SavedHashes } from '../../source/reader';
+import { sendAllButLast } from '../chunked';
 import type { PutFileRequest, StoredFile } from '../types';
 import type { SessionState } from './api';
 import type { PendingUpload } from './committer';
@@ -69,46 +70,26 @@ export class PhotosUploader {
     const opened = await this.#session(req);
     if (!('url' in opened)) return opened;
     const { url, granularity } = opened;
-    let received = opened.received;
     const h = opened.hashes;
     const sealed = this.options.sealer.seal('upload-session', url);
     const checkpoint = () => req.saveCheckpoint({ session: sealed, granularity, hashes: h.save() } satisfies ResumableCheckpoint);
     checkpoint();
 
-    const buffer = Buffer.allocUnsafe(Math.min(Math.max(granularity, Math.floor(this.options.chunkBytes / granularity) * granularity), file.size - received));
-    let filled = 0;
     let bytesSent = 0;
-    const send = async (chunk: Buffer, finalize: boolean): Promise<SessionState> => {
-      const result = await this.#sendChunk(req, url, chunk, received, finalize);
+    const send = async (chunk: Buffer, start: number, finalize: boolean): Promise<SessionState> => {
+      const result = await this.#sendChunk(req, url, chunk, start, finalize);
       bytesSent += result.sent;
       return result.state;
     };
-    for await (const piece of req.read(h.offset)) {
-      let data = piece;
-      if (h.offset < received) {
-        // Photos already has these bytes: hash them, don't send them.
-        const skip = Math.min(data.length, received - h.offset);
-        h.update(data.subarray(0, skip));
-        data = data.subarray(skip);
-        if (h.offset === received) checkpoint();
-      }
-      while (data.length > 0) {
-        // A full buffer is sent only when more bytes follow: the last bytes wait until the CRC is known.
-        if (filled === buffer.length) {
-          h.update(buffer);
-          await send(buffer, false);
-          received += buffer.length;
-          filled = 0;
-          checkpoint();
-        }
-        const n = data.copy(buffer, filled);
-        filled += n;
-        data = data.subarray(n);
-      }
-    }
-    const last = buffer.subarray(0, filled);
-    h.update(last);
-    const digest = h.digest();
+    const { last, digest } = await sendAllButLast({
+      read: (offset) => req.read(offset),
+      hashes: h,
+      committed: opened.received,
+      size: file.size,
+      chunkBytes: Math.max(granularity, Math.floor(this.options.chunkBytes / granularity) * granularity),
+      send: async (chunk, start) => void (await send(chunk, start, false)),
+      checkpoint,
+    });
     try {
       checkCrc(file, digest.crc);
     } catch (err) {
@@ -116,7 +97,7 @@ export class PhotosUploader {
       req.saveCheckpoint(undefined);
       throw err;
     }
-    const final = await send(last, true);
+    const final = await send(last, file.size - last.length, true);
     if (final.status !== 'final') throw new TransferError('gphotos_incomplete', `Google Photos did not finish "${file.name}" after its last byte`, true);
     return this.#checked(req, final, digest.md5, bytesSent);
   }
