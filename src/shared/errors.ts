@@ -47,8 +47,6 @@ export const LEGACY_ACCOUNT_WIDE_CODES: ReadonlySet<string> = new Set([
   'drive_domain_policy',
   'drive_daily_limit',
   'yadisk_storage_full',
-  'gphotos_storage_full',
-  'gphotos_scope_missing',
   'yadisk_account_unsupported',
 ]);
 

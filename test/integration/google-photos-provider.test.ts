@@ -14,7 +14,7 @@ import { PhotosUploader } from '../../src/providers/google-photos/upload';
 import { Pacer } from '../../src/providers/pacer';
 import type { CommitOutcome, PutFileRequest, StoredFile } from '../../src/providers/types';
 import { Sealer } from '../../src/shared/crypto';
-import { ACCOUNT_WIDE_CODES, TransferError } from '../../src/shared/errors';
+import { TransferError } from '../../src/shared/errors';
 import type { FileEntry } from '../../src/source/listing';
 import { CLIENT_ID, CLIENT_SECRET, login, startGoogle } from '../emulators/support';
 
@@ -68,7 +68,6 @@ async function photo(name: string, albumId: string, opts: { size?: number; bytes
   const req: PutFileRequest = {
     transferId: 'transfer-1',
     file,
-    target: '',
     parentId: albumId,
     async *read(offset) {
       for (let at = offset; at < bytes.length; at += 16_384) {
@@ -105,12 +104,12 @@ function failsWith(code: string, retryable: boolean) {
 describe('Google Photos provider: albums', () => {
   it('makes the gallery album and one album per folder, titled "<gallery> — a / b", each once', async () => {
     const { google, provider } = await photos();
-    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding', target: '' });
-    const a = await provider().createFolder({ transferId: 'transfer-1', path: 'Ceremony', parentRef: root.ref, target: '' });
-    const ab = await provider().createFolder({ transferId: 'transfer-1', path: 'Ceremony/Rings', parentRef: a, target: '' });
+    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding' });
+    const a = await provider().createFolder({ transferId: 'transfer-1', path: 'Ceremony', parentRef: root.ref });
+    const ab = await provider().createFolder({ transferId: 'transfer-1', path: 'Ceremony/Rings', parentRef: a });
     // Retries (another worker: nothing remembered) find the same albums.
-    assert.deepEqual(await provider(true).createRoot({ transferId: 'transfer-1', rootName: 'Wedding', target: '' }), root);
-    assert.equal(await provider(true).createFolder({ transferId: 'transfer-1', path: 'Ceremony/Rings', parentRef: a, target: '' }), ab);
+    assert.deepEqual(await provider(true).createRoot({ transferId: 'transfer-1', rootName: 'Wedding' }), root);
+    assert.equal(await provider(true).createFolder({ transferId: 'transfer-1', path: 'Ceremony/Rings', parentRef: a }), ab);
     assert.deepEqual(google.photos.tree().albums.map((x) => x.title), ['Wedding', 'Wedding — Ceremony', 'Wedding — Ceremony / Rings']);
     assert.equal(root.url, `https://photos.google.com/lr/album/${root.ref}`);
     assert.deepEqual(await provider(true).findFolders({ transferId: 'transfer-1', rootRef: root.ref, paths: ['Ceremony/Rings', 'Ceremony'] }), [ab, a]);
@@ -119,15 +118,15 @@ describe('Google Photos provider: albums', () => {
   it('a create whose answer was lost is found by the retry, not made twice', async () => {
     const { google, provider } = await photos();
     google.faults.add({ op: 'photosAlbumCreate', action: 'commitThenReset' });
-    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding', target: '' });
+    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding' });
     assert.deepEqual(google.photos.tree().albums.map((x) => [x.id, x.title]), [[root.ref, 'Wedding']]);
   });
 
   it('cuts long titles to 500 characters without splitting a character, and two long paths stay two albums', async () => {
     const { google, provider } = await photos();
-    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: '📷'.repeat(300), target: '' });
-    const one = await provider().createFolder({ transferId: 'transfer-1', path: 'x'.repeat(600), parentRef: root.ref, target: '' });
-    const two = await provider().createFolder({ transferId: 'transfer-1', path: `${'x'.repeat(599)}y`, parentRef: root.ref, target: '' });
+    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: '📷'.repeat(300) });
+    const one = await provider().createFolder({ transferId: 'transfer-1', path: 'x'.repeat(600), parentRef: root.ref });
+    const two = await provider().createFolder({ transferId: 'transfer-1', path: `${'x'.repeat(599)}y`, parentRef: root.ref });
     assert.notEqual(one, two);
     for (const album of google.photos.tree().albums) {
       assert.ok([...album.title].length <= 500, `${[...album.title].length} characters`);
@@ -139,7 +138,7 @@ describe('Google Photos provider: albums', () => {
 describe('Google Photos provider: photos', () => {
   it('uploads small photos raw and adds them to their album in one batchCreate', async () => {
     const { google, provider } = await photos();
-    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding', target: '' });
+    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding' });
     const batch = await Promise.all(['a.jpg', 'b.jpg', 'c.jpg'].map((n) => photo(`Wedding/${n}`, root.ref)));
     const uploads = await Promise.all(batch.map(async (p) => ({ p, stored: await provider().putFile(p.req) })));
     assert.equal(google.photos.tree().items.length, 0, 'an upload is not an item');
@@ -152,7 +151,7 @@ describe('Google Photos provider: photos', () => {
 
   it('sends a large photo in chunks and resumes after a cut and after a failed attempt, sending each byte about once', async () => {
     const { google, provider } = await photos();
-    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding', target: '' });
+    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding' });
     const bytes = randomBytes(4 * GRANULARITY + 1000);
     google.faults.add({ op: 'photosUploadChunk', action: { partialCommit: 0 }, when: (c) => c.range?.start === GRANULARITY });
     // The first attempt: the gallery stops sending after three chunks.
@@ -168,7 +167,7 @@ describe('Google Photos provider: photos', () => {
 
   it('bytes that do not match the listing never become an item (nor reach the last chunk)', async () => {
     const { google, provider } = await photos();
-    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding', target: '' });
+    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding' });
     const large = await photo('Wedding/big.jpg', root.ref, { size: 3 * GRANULARITY, crc: '00000000' });
     await assert.rejects(provider().putFile(large.req), failsWith('source_crc_mismatch', true));
     assert.equal(large.checkpoint(), undefined, 'the next attempt starts over');
@@ -179,7 +178,7 @@ describe('Google Photos provider: photos', () => {
 
   it('a batchCreate whose answer was lost is not made twice: the items are found in the album', async () => {
     const { google, provider } = await photos();
-    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding', target: '' });
+    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding' });
     const batch = await Promise.all(['a.jpg', 'b.jpg'].map((n) => photo(`Wedding/${n}`, root.ref)));
     const uploads = await Promise.all(batch.map(async (p) => ({ p, stored: await provider().putFile(p.req) })));
     google.faults.add({ op: 'photosBatchCreate', action: 'commitThenReset' });
@@ -193,7 +192,7 @@ describe('Google Photos provider: photos', () => {
 
   it('a full account stops the transfer; an unsupported format fails that photo with Photos\u2019 reason', async () => {
     const { google, provider } = await photos({ storageQuotaBytes: 30_000 });
-    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding', target: '' });
+    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding' });
     const text = await photo('Wedding/notes.txt', root.ref, { size: 100 });
     const fits = await photo('Wedding/a.jpg', root.ref, { size: 20_000 });
     const first = await commit(provider(), await Promise.all([text, fits].map(async (p) => ({ p, stored: await provider().putFile(p.req) }))));
@@ -202,13 +201,13 @@ describe('Google Photos provider: photos', () => {
     const tooMany = await photo('Wedding/b.jpg', root.ref, { size: 20_000 });
     const full = (await commit(provider(), [{ p: tooMany, stored: await provider().putFile(tooMany.req) }]))[0]!;
     assert.ok(!full.ok);
-    assert.deepEqual([full.error.code, full.error.retryable, ACCOUNT_WIDE_CODES.has(full.error.code)], ['gphotos_storage_full', false, true]);
+    assert.deepEqual([full.error.code, full.error.retryable, full.error.accountWide], ['gphotos_storage_full', false, true]);
     assert.equal(google.photos.tree().items.length, 1);
   });
 
   it('an upload older than its token lives is not committed but uploaded again', async () => {
     const { google, provider } = await photos({}, () => Date.now() - 24 * 3600_000);
-    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding', target: '' });
+    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding' });
     const p = await photo('Wedding/a.jpg', root.ref);
     const stale = (await commit(provider(), [{ p, stored: await provider().putFile(p.req) }]))[0]!;
     assert.ok(!stale.ok && stale.reupload);
@@ -218,7 +217,7 @@ describe('Google Photos provider: photos', () => {
 
   it('a per-user rate limit is waited out, not counted against the photo', async () => {
     const { google, provider } = await photos();
-    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding', target: '' });
+    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding' });
     const p = await photo('Wedding/a.jpg', root.ref);
     google.faults.add({ op: 'photosRawUpload', action: { status: 429, retryAfter: 1 } });
     google.faults.add({ op: 'photosBatchCreate', action: { status: 429, retryAfter: 1 } });

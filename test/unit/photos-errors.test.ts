@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import * as google from '../../src/emulators/google/photos/errors';
 import { classifyPhotosError, toPhotosError } from '../../src/providers/google-photos/errors';
 import { itemFileName, rootTitle, titleOf } from '../../src/providers/google-photos/titles';
-import { ACCOUNT_WIDE_CODES, RateLimitedError, UnauthorizedError } from '../../src/shared/errors';
+import { RateLimitedError, UnauthorizedError } from '../../src/shared/errors';
 
 /** The Library API's answers, as the emulator words them (after Google's), through our classifier. */
 function classify(error: google.PhotosError) {
@@ -23,9 +23,9 @@ test('the per-user write limit is waited out (with Retry-After); the daily proje
 
 test('a full account and a missing scope stop the transfer; 401 asks for a refresh', () => {
   const full = classify(google.storageFull());
-  assert.deepEqual([full.code, full.retryable, ACCOUNT_WIDE_CODES.has(full.code)], ['gphotos_storage_full', false, true]);
+  assert.deepEqual([full.code, full.retryable, full.accountWide], ['gphotos_storage_full', false, true]);
   const scope = classify(google.insufficientScopes());
-  assert.deepEqual([scope.code, scope.retryable, ACCOUNT_WIDE_CODES.has(scope.code)], ['gphotos_scope_missing', false, true]);
+  assert.deepEqual([scope.code, scope.retryable, scope.accountWide], ['gphotos_scope_missing', false, true]);
   assert.ok(classify(google.unauthenticated()) instanceof UnauthorizedError);
 });
 

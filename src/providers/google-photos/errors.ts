@@ -34,11 +34,11 @@ export function classifyPhotosError(status: number, body: unknown, headers: Head
   }
   if (status === 401) return new UnauthorizedError('gphotos_unauthorized', `Google Photos rejected the access token while ${what}`);
   if (status === 403) {
-    if (/scope/i.test(message)) return new TransferError(PHOTOS_SCOPE_MISSING, `the granted access does not include adding to Google Photos (while ${what})`, false);
+    if (/scope/i.test(message)) return new TransferError(PHOTOS_SCOPE_MISSING, `the granted access does not include adding to Google Photos (while ${what})`, false, { accountWide: true });
     return new TransferError('gphotos_forbidden', `Google Photos refused ${what}${detail}`, false);
   }
   if (status === 400 && /remaining storage .*not enough/i.test(message)) {
-    return new TransferError(PHOTOS_STORAGE_FULL, `the user's Google storage is full (while ${what})`, false);
+    return new TransferError(PHOTOS_STORAGE_FULL, `the user's Google storage is full (while ${what})`, false, { accountWide: true });
   }
   if (status === 400 && /valid upload token/i.test(message)) return new TransferError(PHOTOS_TOKEN_INVALID, `Google Photos no longer takes the upload while ${what}`, false);
   if (status === 404) return new TransferError('gphotos_not_found', `Google Photos could not find the target while ${what}${detail}`, false);

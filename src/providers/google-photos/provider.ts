@@ -24,15 +24,11 @@ export interface PhotosTransfer {
 /**
  * Google Photos behind the provider interface. Folders are albums (Photos has neither folders nor nested albums):
  * the gallery's album and one per gallery folder, found again by their exact title. Files are uploaded by putFile
- * and become media items in commitFiles (batchCreate), found again by a marker in their description.
+ * and become media items in commitFiles (batchCreate), found again by a marker in their description. Nothing is
+ * reserved (no reserveTargets): Photos names what it makes itself.
  */
 export class GooglePhotosProvider implements DestinationProvider {
   constructor(private readonly transfer: PhotosTransfer) {}
-
-  /** Nothing to reserve: albums are found by title, items by their marker. */
-  async reserveTargets(count: number): Promise<string[]> {
-    return new Array<string>(count).fill('');
-  }
 
   async createRoot(req: RootRequest): Promise<CreatedRoot> {
     const album = await this.transfer.library.ensureAlbum(rootTitle(req.rootName));

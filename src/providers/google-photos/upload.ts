@@ -3,7 +3,7 @@ import { TransferError, VERIFICATION_FAILED } from '../../shared/errors';
 import { mimeTypeFor } from '../../shared/mime';
 import { checkCrc, Hashes, SavedHashes } from '../../source/reader';
 import { sendAllButLast } from '../chunked';
-import type { PutFileRequest, StoredFile } from '../types';
+import type { PutFileRequest, StoredFile, Verification } from '../types';
 import type { SessionState } from './api';
 import type { PendingUpload } from './committer';
 import { toPhotosError } from './errors';
@@ -57,7 +57,8 @@ export class PhotosUploader {
       bytesSent += body.length;
       return api.rawUpload(body, baseName(req.file.name), mimeTypeFor(req.file.name), req.signal);
     }, req.signal);
-    return this.#stored(req, token, digest.md5, bytesSent);
+    // The raw upload's answer is the token alone: nothing to check the stored size against.
+    return this.#stored(req, token, ['crc32'], bytesSent);
   }
 
   /**
@@ -99,7 +100,7 @@ export class PhotosUploader {
     }
     const final = await send(last, file.size - last.length, true);
     if (final.status !== 'final') throw new TransferError('gphotos_incomplete', `Google Photos did not finish "${file.name}" after its last byte`, true);
-    return this.#checked(req, final, digest.md5, bytesSent);
+    return this.#checked(req, final, bytesSent);
   }
 
   /**
@@ -175,21 +176,22 @@ export class PhotosUploader {
     for await (const piece of req.read(hashes.offset)) hashes.update(piece);
     const digest = hashes.digest();
     checkCrc(req.file, digest.crc);
-    return this.#checked(req, state, digest.md5, 0);
+    return this.#checked(req, state, 0);
   }
 
   /** What Photos received must be what the listing says, or the token is never used (no wrong item, ever). */
-  #checked(req: PutFileRequest, state: Extract<SessionState, { status: 'final' }>, md5: string, bytesSent: number): StoredFile {
+  #checked(req: PutFileRequest, state: Extract<SessionState, { status: 'final' }>, bytesSent: number): StoredFile {
     if (state.received !== req.file.size) {
       req.saveCheckpoint(undefined);
       throw new TransferError(VERIFICATION_FAILED, `Google Photos received ${state.received} bytes of "${req.file.name}", the listing says ${req.file.size}; it was not added`, false);
     }
-    return this.#stored(req, state.token, md5, bytesSent);
+    return this.#stored(req, state.token, ['crc32', 'size'], bytesSent);
   }
 
-  #stored(req: PutFileRequest, token: string, md5: string, bytesSent: number): StoredFile {
+  /** Photos reports no checksum of what it stored: CRC32 of what we read, and the size it received when it says it. */
+  #stored(req: PutFileRequest, token: string, verified: Verification[], bytesSent: number): StoredFile {
     const pending: PendingUpload = { token: this.options.sealer.seal('upload-session', token), issuedAt: (this.options.now ?? Date.now)() };
-    return { id: '', size: req.file.size, md5, bytesSent, pending };
+    return { id: '', size: req.file.size, verified, bytesSent, pending };
   }
 }
 
