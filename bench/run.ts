@@ -9,7 +9,7 @@
  * starvation); B6 a school shoot of 5,000 albums with a photo each against 3 writes/s (BENCH_B6_ALBUMS and
  * BENCH_B6_RATE change them): wall time against the write floor, and album creates answered 409 (sent twice).
  * P-* copy one gallery to each destination (Google Drive; Yandex Disk with server-side fetch and
- * streaming). Every row reports the bytes the worker read from the gallery and sent to the destination.
+ * streaming; Google Photos, with its Library API requests per photo). Every row reports the bytes the worker read from the gallery and sent to the destination.
  * `npm run bench -- B1 B3-100` runs only those; BENCH_COMPILED=1 (after `npm run build`) runs the worker and the
  * B4 API compiled, as production does.
  */
@@ -43,7 +43,7 @@ interface Scenario {
   name: string;
   files: Files;
   env: Record<string, string>;
-  cloudType?: 'google_drive' | 'yadisk';
+  cloudType?: 'google_drive' | 'yadisk' | 'google_photos';
   google?: Partial<GoogleEmulatorOptions>;
   yandex?: Partial<YandexEmulatorOptions>;
   /** A second, small transfer started once the first has copied this many files (B5: starvation). */
@@ -109,12 +109,25 @@ function providerScenarios(): Scenario[] {
     ...Array.from({ length: 500 }, (_, i) => ({ id: 6_000_000 + i, name: `Album ${i % 5}/IMG_${i}.jpg`, size: 1024 + ((i * 7919) % (19 * 1024)) })),
     ...Array.from({ length: 10 }, (_, i) => ({ id: 6_100_000 + i, name: `Originals/RAW_${i}.dng`, size: 10 * MiB + i })),
   ];
-  const unthrottled = { DRIVE_WRITES_PER_SECOND: '100000', DRIVE_WRITE_BURST: '1000', YANDEX_WRITES_PER_SECOND: '100000', YANDEX_WRITE_BURST: '1000' };
+  const unthrottled = {
+    DRIVE_WRITES_PER_SECOND: '100000',
+    DRIVE_WRITE_BURST: '1000',
+    YANDEX_WRITES_PER_SECOND: '100000',
+    YANDEX_WRITE_BURST: '1000',
+    GOOGLE_PHOTOS_WRITES_PER_SECOND: '100000',
+    GOOGLE_PHOTOS_WRITE_BURST: '1000',
+  };
   return [
     { name: 'P-drive', files, env: unthrottled },
     { name: 'P-yadisk-fetch', files, env: { ...unthrottled, YANDEX_SERVER_SIDE_FETCH: 'true' }, cloudType: 'yadisk' },
     { name: 'P-yadisk-stream', files, env: { ...unthrottled, YANDEX_SERVER_SIDE_FETCH: 'false' }, cloudType: 'yadisk' },
+    { name: 'P-photos', files, env: unthrottled, cloudType: 'google_photos' },
   ];
+}
+
+/** Every Library API request (albums, uploads, chunks, batchCreate, lookups): the project's daily quota counts them all. */
+function photosRequests(google: GoogleEmulator): number {
+  return sum(Object.entries(google.stats.requests).flatMap(([op, n]) => (op.startsWith('photos') ? [n ?? 0] : [])));
 }
 
 async function run(scenario: Scenario, temporalAddress: string, bundlePath: string) {
@@ -128,7 +141,7 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
   // Chosen once the emulators hold their ports, so it cannot be one of theirs.
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  google.setOptions({ redirectUris: [`${apiUrl}/cloud_archive/oauth/google/callback`] });
+  google.setOptions({ redirectUris: [`${apiUrl}/cloud_archive/oauth/google/callback`, `${apiUrl}/cloud_archive/oauth/google-photos/callback`] });
   yandex.setOptions({ redirectUris: [`${apiUrl}/cloud_archive/oauth/yandex/callback`] });
   const hash = randomBytes(16).toString('hex');
   gallery.addGallery({ galleryId: '42', hash, files: scenario.files });
@@ -238,6 +251,7 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
       ...(scenario.cloudType === 'yadisk'
         ? { 'MB worker sent': +(yandex.stats.bytesUploaded / MiB).toFixed(1), 'MB fetched by Yandex': +(yandex.stats.bytesFetched / MiB).toFixed(1) }
         : { 'MB worker sent': +(sum(Object.values(google.stats.bytesReceivedByFileName)) / MiB).toFixed(1) }),
+      ...(scenario.cloudType === 'google_photos' ? { 'Photos requests per photo': +(photosRequests(google) / scenario.files.length).toFixed(3) } : {}),
       ...(scenario.google?.writesPerSecond
         ? { 'floor s': +Math.max(bytes / (scenario.google.uploadBytesPerSecond ?? Infinity), google.stats.writes / scenario.google.writesPerSecond).toFixed(1) }
         : {}),

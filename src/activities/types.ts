@@ -68,7 +68,8 @@ export interface FileUnit extends Credentials {
 }
 
 export type FileOutcome =
-  | { index: number; ok: true; bytes: number; bytesSent: number }
+  /** `id`: what a destination with a commit step created (a media item), so the history records it. */
+  | { index: number; ok: true; bytes: number; bytesSent: number; id?: string }
   | ({ index: number; ok: false } & FileFailure);
 
 /**

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import { runConsent } from '../devtools/consent-client';
+import type { GoogleEmulator } from '../emulators/google';
 import { SANDBOX_GALLERY_NAME } from '../sandbox';
 import { workflowIdFor } from '../shared/types';
 import type { TransferProgress } from '../workflows';
@@ -8,13 +9,26 @@ import { launch } from './launch';
 
 /**
  * `npm run demo`: one complete transfer through the real API, RabbitMQ, bridge, Temporal and worker, against
- * the built-in Google emulator and sample gallery. Prints the resulting Drive tree and the Web UI link.
+ * the built-in Google emulator and sample gallery. Prints the resulting Drive tree (or, with `--cloud google_photos`,
+ * the Google Photos albums) and the Web UI link.
  *
  * Then, when run from a terminal (or with `--serve`), it keeps serving so a person can click through the same
  * flow in a browser: the gallery page with the button, Google's consent page with Allow / Deny, the success
  * page with the Drive tree. Without a terminal (CI, pipes) or with `--no-serve` it stops after the transfer.
  */
+/** The emulated Google serves both; Yandex Disk is not in the sandbox. */
+const DEMO_CLOUDS = ['google_drive', 'google_photos'] as const;
+type DemoCloud = (typeof DEMO_CLOUDS)[number];
+
+function cloudArgument(): DemoCloud {
+  const at = process.argv.indexOf('--cloud');
+  const value = at === -1 ? 'google_drive' : process.argv[at + 1];
+  if (!DEMO_CLOUDS.includes(value as DemoCloud)) throw new Error(`--cloud takes ${DEMO_CLOUDS.join(' or ')}, got ${value ?? 'nothing'}`);
+  return value as DemoCloud;
+}
+
 async function main(): Promise<void> {
+  const cloud = cloudArgument();
   const serve = process.argv.includes('--serve') || (!process.argv.includes('--no-serve') && Boolean(process.stdin.isTTY && process.stdout.isTTY));
   process.env.SANDBOX = 'true';
   process.env.LOG_LEVEL ||= 'warn'; // keep the demo's output readable; the transfer's own lines are printed below
@@ -33,7 +47,7 @@ async function main(): Promise<void> {
         archive_url: sandbox.archiveUrl,
         gallery_name: SANDBOX_GALLERY_NAME,
         archive_type: 'originals',
-        cloud_type: 'google_drive',
+        cloud_type: cloud,
       },
       (url) => url.origin === sandbox.browser.galleryOrigin,
     );
@@ -46,11 +60,7 @@ async function main(): Promise<void> {
     const result = (await handle.result()) as TransferProgress;
     const seconds = (Date.now() - t0) / 1000;
     say(`${result.state}: ${result.filesDone}/${result.filesTotal} files, ${(result.bytesDone / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s, ${result.filesFailed} failed`);
-    say('Drive tree (emulated):');
-    for (const node of sandbox.google.tree().sort((a, b) => a.path.localeCompare(b.path))) {
-      const folder = node.mimeType === 'application/vnd.google-apps.folder';
-      say(`  ${folder ? '📁' : '  '} ${node.path}${folder ? '/' : `  ${node.size} B  md5 ${node.md5}`}`);
-    }
+    for (const line of cloud === 'google_photos' ? photosLines(sandbox.google) : driveLines(sandbox.google)) say(line);
     const callback = sandbox.gallery.callbacks().at(-1);
     say(`completion callback (signature ${callback?.signatureValid ? 'valid' : 'INVALID'}): ${callback?.rawBody}`);
 
@@ -79,6 +89,28 @@ async function main(): Promise<void> {
     if (keepServing) say('stopping…');
     await app.stop();
   }
+}
+
+function driveLines(google: GoogleEmulator): string[] {
+  return [
+    'Drive tree (emulated):',
+    ...google.tree().sort((a, b) => a.path.localeCompare(b.path)).map((node) => {
+      const folder = node.mimeType === 'application/vnd.google-apps.folder';
+      return `  ${folder ? '📁' : '  '} ${node.path}${folder ? '/' : `  ${node.size} B  md5 ${node.md5}`}`;
+    }),
+  ];
+}
+
+function photosLines(google: GoogleEmulator): string[] {
+  const { albums } = google.photos.tree();
+  const byOp = Object.entries(google.stats.requests).filter(([op]) => op.startsWith('photos'));
+  const requests = byOp.reduce((sum, [, n]) => sum + (n ?? 0), 0);
+  const items = albums.reduce((sum, album) => sum + album.items.length, 0);
+  return [
+    'Google Photos albums (emulated):',
+    ...albums.flatMap((album) => [`  🖼  ${album.title}`, ...album.items.map((item) => `       ${item.filename}  ${item.size} B  md5 ${item.md5}`)]),
+    `${requests} Library API requests for ${items} photos, albums and chunks included (${(requests / Math.max(1, items)).toFixed(2)} per photo): ${byOp.map(([op, n]) => `${op} ${n}`).join(', ')}`,
+  ];
 }
 
 /** The success redirect comes once RabbitMQ confirmed the job; the bridge starts the workflow a moment later. */

@@ -8,14 +8,14 @@ const IDLE_MS = 30 * 60_000;
 export class PerTransfer<T> {
   readonly #entries = new Map<string, { value: T; used: number }>();
 
-  constructor(private readonly create: (refreshToken: string) => T) {}
+  constructor(private readonly create: (refreshToken: string, transferId: string) => T) {}
 
   get(transferId: string, refreshToken: string): T {
     const now = Date.now();
     for (const [k, v] of this.#entries) if (now - v.used > IDLE_MS) this.#entries.delete(k);
     let entry = this.#entries.get(transferId);
     if (!entry) {
-      entry = { value: this.create(refreshToken), used: now };
+      entry = { value: this.create(refreshToken, transferId), used: now };
       this.#entries.set(transferId, entry);
     }
     entry.used = now;

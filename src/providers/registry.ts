@@ -1,4 +1,5 @@
 import { googleDrive } from './google-drive/destination';
+import { googlePhotos } from './google-photos/destination';
 import { yandexDisk } from './yandex-disk/destination';
 
 /**
@@ -6,7 +7,7 @@ import { yandexDisk } from './yandex-disk/destination';
  * and the configuration's sections all come from this list. Loaded by every role, the API included, so it holds
  * the descriptors only; each destination's worker side is listed in worker-registry.ts.
  */
-export const DESTINATIONS = [googleDrive, yandexDisk] as const;
+export const DESTINATIONS = [googleDrive, yandexDisk, googlePhotos] as const;
 
 export type RegisteredDestination = (typeof DESTINATIONS)[number];
 export type CloudType = RegisteredDestination['cloudType'];

@@ -1,3 +1,4 @@
+import type { TransferError } from '../shared/errors';
 import type { FileEntry } from '../source/listing';
 
 /**
@@ -46,6 +47,15 @@ export interface DestinationProvider {
    * tell (no such API) is simply not checked before copying.
    */
   freeBytes?(): Promise<number | null>;
+
+  /**
+   * Optional second step, for destinations where an upload is not yet a file (Google Photos: an upload token that
+   * mediaItems:batchCreate turns into a media item). With it, putFile answers uploads with `pending` set, and the
+   * activity hands its unit's uploaded files here (the provider batches them within its own limits). A retry of
+   * an item whose earlier commit may have landed must find what it made, never make a second one. Without it,
+   * putFile's answer is final.
+   */
+  commitFiles?(request: CommitRequest): Promise<CommitOutcome[]>;
 
   /** Gives up our access to the user's account. */
   revokeAccess(): Promise<void>;
@@ -109,4 +119,24 @@ export interface StoredFile {
   verified: Verification[];
   /** Bytes we actually sent over the wire for this file in this call (to measure re-sends). */
   bytesSent: number;
+  /** Set when the upload still needs commitFiles: what that needs (JSON, kept in heartbeats; sealed where secret). */
+  pending?: unknown;
 }
+
+export interface CommitRequest {
+  transferId: string;
+  items: CommitItem[];
+  signal: AbortSignal;
+}
+
+export interface CommitItem {
+  file: FileEntry;
+  parentId: string;
+  /** StoredFile.pending of its upload. */
+  pending: unknown;
+  /** A commit of it was started before and its outcome is unknown (a lost answer, a crash). */
+  maybeCommitted: boolean;
+}
+
+/** Per item, in the order asked. `reupload`: the upload can no longer be committed (expired): upload it again. */
+export type CommitOutcome = { ok: true; id: string } | { ok: false; error: TransferError; reupload: boolean };

@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import type { Sealer } from '../shared/crypto';
 import type { DestinationWorker, WorkerFactory } from './destination';
 import { googleDriveWorker } from './google-drive/worker';
+import { googlePhotosWorker } from './google-photos/worker';
 import type { CloudType } from './registry';
 import { yandexDiskWorker } from './yandex-disk/worker';
 
@@ -12,6 +13,7 @@ import { yandexDiskWorker } from './yandex-disk/worker';
 const WORKERS: { readonly [C in CloudType]: WorkerFactory } = {
   google_drive: googleDriveWorker,
   yadisk: yandexDiskWorker,
+  google_photos: googlePhotosWorker,
 };
 
 /** This process's worker side of `cloudType`, or null when its configuration does not offer that destination. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * The configuration that points the real service at the emulators: Google (OAuth + Drive), Yandex (ID + Disk)
+ * The configuration that points the real service at the emulators: Google (OAuth, Drive, Photos), Yandex (ID + Disk)
  * when given, and the gallery (listing, photos, completion callback). Shared by the sandbox, the tests and the
  * benchmarks.
  */
@@ -32,6 +32,10 @@ export function emulatorEnv(opts: {
     GOOGLE_TOKEN_URL: `${opts.googleUrl}/token`,
     GOOGLE_REVOKE_URL: `${opts.googleUrl}/revoke`,
     GOOGLE_API_URL: opts.googleUrl,
+    // The emulator serves the Photos Library API too, to the same OAuth client.
+    GOOGLE_PHOTOS_CLIENT_ID: opts.clientId,
+    GOOGLE_PHOTOS_CLIENT_SECRET: opts.clientSecret,
+    GOOGLE_PHOTOS_API_URL: opts.googleUrl,
     GALLERY_API_URL: opts.galleryUrl,
     ARCHIVE_URL_HOSTS: opts.archiveHost,
     SOURCE_URL_HOSTS: new URL(opts.galleryUrl).host,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createGalleryEmulator, FAIL_PATH, GalleryEmulator, SUCCESS_PATH } from '../emulators/gallery';
 import { createGoogleEmulator, DriveNode, GoogleEmulator } from '../emulators/google';
 import { GOOGLE_CALLBACK_PATH } from '../providers/google-drive/destination';
+import { GOOGLE_PHOTOS_CALLBACK_PATH } from '../providers/google-photos/destination';
 import { emulatorEnv } from './env';
 
 /**
@@ -65,7 +66,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const google = createGoogleEmulator({
     clientId: 'sandbox-client.apps.googleusercontent.com',
     clientSecret: 'sandbox-client-secret',
-    redirectUris: [`${opts.publicUrl}${GOOGLE_CALLBACK_PATH}`],
+    redirectUris: [`${opts.publicUrl}${GOOGLE_CALLBACK_PATH}`, `${opts.publicUrl}${GOOGLE_PHOTOS_CALLBACK_PATH}`],
   });
   const googleUrl = (await google.listen(0, host)).url;
   // The transfer's own items: the provider tags each with its transfer id.

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { GOOGLE_CALLBACK_PATH as OAUTH_CALLBACK_PATH } from '../../src/providers/google-drive/destination';
-import { assertDriveTree, sampleFiles } from '../helpers/drive-tree';
+import { PHOTOS_APPENDONLY_SCOPE, PHOTOS_READ_APP_CREATED_SCOPE } from '../../src/emulators/google';
+import { GOOGLE_PHOTOS_CALLBACK_PATH } from '../../src/providers/google-photos/destination';
+import { assertDriveTree, assertTree, photosNodes, sampleFiles } from '../helpers/drive-tree';
 import { Diary, inBrowser, launchChromium } from './support/chromium';
 import { BrowserStack, HOSTS, TestGallery, startBrowserStack } from './support/stack';
 
@@ -30,8 +32,8 @@ after(async () => {
 
 const API_PATH = '/cloud_archive';
 
-/** Opens the gallery page and presses the button; resolves on Google's consent page, fails fast if the page reports an error. */
-async function pressSaveToDrive(page: Page, url: string): Promise<void> {
+/** Opens the gallery page and presses a button; resolves on Google's consent page, fails fast if the page reports an error. */
+async function pressSaveToDrive(page: Page, url: string, button = 'Save to Google Drive'): Promise<void> {
   await page.goto(url);
   const status = page.locator('#status', { hasText: 'Could not start' });
   // The loser stays pending until the context closes; the catch keeps its rejection handled.
@@ -40,7 +42,7 @@ async function pressSaveToDrive(page: Page, url: string): Promise<void> {
       page.waitForURL((u) => u.hostname === HOSTS.google).then(() => 'consent' as const),
       status.waitFor().then(() => 'error' as const),
     ].map((p) => p.catch((err: unknown) => err as Error))),
-    page.getByRole('button', { name: 'Save to Google Drive' }).click(),
+    page.getByRole('button', { name: button }).click(),
   ]);
   if (outcome instanceof Error) throw outcome;
   if (outcome === 'error') throw new Error(`the gallery page says: ${await status.textContent()}`);
@@ -112,6 +114,22 @@ describe('the gallery button in Chromium', () => {
       assert.equal(await page.locator('#result').getAttribute('data-status'), 'succeeded');
       const tree = (await page.locator('#tree').textContent()) ?? '';
       for (const file of gallery.files) assert.ok(tree.includes(file.name.split('/').pop()!), `the tree shows ${file.name}`);
+    });
+  });
+
+  test('"Save to Google Photos": Photos\u2019 own consent (its two scopes, its callback), the photos in albums', async () => {
+    const gallery = stack.addGallery(sampleFiles({ small: 4, large: 1, largeSize: 700 * KiB }));
+    await inBrowser(browser, async (page, diary) => {
+      await pressSaveToDrive(page, gallery.pageUrl(), 'Save to Google Photos');
+      const scopes = new URL(page.url()).searchParams.get('scope')?.split(' ').sort();
+      assert.deepEqual(scopes, [PHOTOS_APPENDONLY_SCOPE, PHOTOS_READ_APP_CREATED_SCOPE].sort());
+      const landed = await answerConsent(page, 'Allow');
+      assert.equal(landed.pathname, '/saved', 'the success link');
+      const [callback] = diary.matching('GET', GOOGLE_PHOTOS_CALLBACK_PATH);
+      assert.equal(callback?.status, 302);
+      const completion = (await stack.completion(landed.searchParams.get('transfer_id')!)).json as { status: string; cloud_type: string };
+      assert.deepEqual([completion.status, completion.cloud_type], ['succeeded', 'google_photos']);
+      assertTree(photosNodes(stack.sandbox.google), gallery.name, gallery.files);
     });
   });
 

@@ -46,6 +46,23 @@ export function yandexNodes(yandex: YandexEmulator): TreeNode[] {
 }
 
 /**
+ * Google Photos as paths: an album titled "<gallery> — a / b" is the folder "<gallery>/a/b", and its items the files
+ * in it. Items in no album show at the top, where no gallery file belongs.
+ */
+export function photosNodes(google: GoogleEmulator): TreeNode[] {
+  const { albums, items } = google.photos.tree();
+  const pathOf = (title: string) => title.replace(' — ', '/').split(' / ').join('/');
+  const inAlbums = new Set(albums.flatMap((a) => a.items.map((i) => i.id)));
+  return [
+    ...albums.flatMap((album) => [
+      { path: pathOf(album.title), folder: true },
+      ...album.items.map((i) => ({ path: `${pathOf(album.title)}/${i.filename}`, folder: false, size: i.size, md5: i.md5 })),
+    ]),
+    ...items.filter((i) => !inAlbums.has(i.id)).map((i) => ({ path: i.filename, folder: false, size: i.size, md5: i.md5 })),
+  ];
+}
+
+/**
  * Asserts the user's Drive holds exactly the gallery: every file at its path with the right size and MD5,
  * every folder once, nothing else (no duplicates).
  */

@@ -107,7 +107,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   // The API's port is chosen once the emulators hold theirs: a port picked earlier could be handed to one of them.
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  google.setOptions({ redirectUris: [`${apiUrl}/cloud_archive/oauth/google/callback`] });
+  google.setOptions({ redirectUris: [`${apiUrl}/cloud_archive/oauth/google/callback`, `${apiUrl}/cloud_archive/oauth/google-photos/callback`] });
   yandex.setOptions({ redirectUris: [`${apiUrl}/cloud_archive/oauth/yandex/callback`] });
   const suffix = randomBytes(4).toString('hex');
   const env: Record<string, string> = {

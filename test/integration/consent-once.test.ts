@@ -13,7 +13,8 @@ import { ARCHIVE_HOST, FAIL_LINK, Stack, SUCCESS_LINK, startStack } from '../hel
 /**
  * A consent link (its sealed state) starts at most one transfer, and every grant that does not become that
  * transfer is given back: a second approval of the same link (Back button, a second account, a forwarded link),
- * a job that could not be queued. Real Temporal, RabbitMQ, bridge and worker; the Google and Yandex emulators.
+ * a job that could not be queued. Real Temporal, RabbitMQ, bridge and worker; the Google (Drive, Photos) and Yandex
+ * emulators.
  */
 
 let stack: Stack;
@@ -28,12 +29,16 @@ after(async () => {
   await stack?.close();
 });
 
+/** Drive and Photos: one Google emulator, two consent flows (two callback paths, two sets of scopes). */
+const google = {
+  emulator: () => stack.google,
+  refreshTokens: () => stack.google.issuedSecrets().refreshTokens,
+  revoked: () => stack.google.revokedRefreshTokens(),
+};
+
 const DESTINATIONS = {
-  google_drive: {
-    emulator: () => stack.google,
-    refreshTokens: () => stack.google.issuedSecrets().refreshTokens,
-    revoked: () => stack.google.revokedRefreshTokens(),
-  },
+  google_drive: google,
+  google_photos: google,
   yadisk: {
     emulator: () => stack.yandex,
     refreshTokens: () => stack.yandex.issuedSecrets().refreshTokens,

@@ -1,13 +1,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { assertDriveTree, SpecFile } from '../helpers/drive-tree';
+import type { OpKind } from '../../src/emulators/google';
+import { assertTree, driveNodes, photosNodes, SpecFile, TreeNode } from '../helpers/drive-tree';
 import { ARCHIVE_HOST, Stack, startStack } from '../helpers/stack';
 
 /**
  * The worker process is SIGKILLed in the middle of a multi-chunk upload and started again: the transfer
- * resumes the same Drive upload session from the offset Drive reports, asks the gallery only for the rest
- * (Range), and ends with exactly one copy of every file.
+ * resumes the same upload session from the offset the destination reports, asks the gallery only for the rest
+ * (Range), and ends with exactly one copy of every file. Google Drive and Google Photos (their protocols differ).
  */
 
 const KiB = 1024;
@@ -17,16 +18,24 @@ let stack: Stack;
 before(async () => {
   stack = await startStack({
     workerProcess: true,
-    env: { MULTIPART_MAX_BYTES: String(256 * KiB), UPLOAD_CHUNK_BYTES: String(CHUNK), FILE_HEARTBEAT_TIMEOUT_SECONDS: '3' },
+    env: { MULTIPART_MAX_BYTES: String(256 * KiB), UPLOAD_CHUNK_BYTES: String(CHUNK), GOOGLE_PHOTOS_CHUNK_BYTES: String(CHUNK), FILE_HEARTBEAT_TIMEOUT_SECONDS: '3' },
   });
 });
 after(async () => stack?.close());
 
-test('a worker killed mid-upload resumes the same session, re-sends at most the lost chunk, reads the rest with Range; no duplicates', async (t) => {
-  const big: SpecFile = { id: 777001, name: 'Originals/big.mov', size: 24 * CHUNK + 1234 };
-  const files: SpecFile[] = [big, { id: 777002, name: 'Originals/a.jpg', size: 100 * KiB }, { id: 777003, name: 'b.jpg', size: 3 * KiB }];
+const DESTINATIONS = [
+  { cloudType: 'google_drive', chunk: 'chunk', session: 'resumable', tree: () => driveNodes(stack.google), galleryId: 777 },
+  { cloudType: 'google_photos', chunk: 'photosUploadChunk', session: 'photosResumable', tree: () => photosNodes(stack.google), galleryId: 778 },
+] as const satisfies ReadonlyArray<{ cloudType: string; chunk: OpKind; session: string; tree(): TreeNode[]; galleryId: number }>;
+
+for (const destination of DESTINATIONS) test(`${destination.cloudType}: a worker killed mid-upload resumes the same session, re-sends at most the lost chunk, reads the rest with Range; no duplicates`, async (t) => {
+  const base = destination.galleryId * 1000;
+  const big: SpecFile = { id: base + 1, name: 'Originals/big.mov', size: 24 * CHUNK + 1234 };
+  const files: SpecFile[] = [big, { id: base + 2, name: 'Originals/a.jpg', size: 100 * KiB }, { id: base + 3, name: 'b.jpg', size: 3 * KiB }];
   const hash = randomBytes(16).toString('hex');
-  stack.gallery.addGallery({ galleryId: '777', hash, files });
+  stack.gallery.addGallery({ galleryId: String(destination.galleryId), hash, files });
+  // One emulator for both destinations: what an earlier test sent of its big.mov is not this one's.
+  const receivedBefore = stack.google.uploadBytesReceivedFor('big.mov');
   // Slow the big file down so the kill lands mid-upload, after a few heartbeats carried checkpoints
   // (heartbeats are throttled to 0.8 × the 3 s heartbeat timeout).
   stack.gallery.faultFile(big.id, [{ slowBytesPerSecond: 512 * 1024 }]);
@@ -36,7 +45,7 @@ test('a worker killed mid-upload resumes the same session, re-sends at most the 
   // Where each chunk request of the big file started, after the kill (observe-only rule: it never fires).
   const startsAfterKill: number[] = [];
   stack.google.faults.add({
-    op: 'chunk',
+    op: destination.chunk,
     when: (ctx) => {
       if (killed && ctx.fileName === 'big.mov' && ctx.range) startsAfterKill.push(ctx.range.start);
       return false;
@@ -44,7 +53,7 @@ test('a worker killed mid-upload resumes the same session, re-sends at most the 
     action: { status: 599 },
   });
   stack.google.faults.add({
-    op: 'chunk',
+    op: destination.chunk,
     times: 1,
     // When the 17th chunk of the big file arrives, kill the worker (the chunk itself is then lost with it).
     when: (ctx) => {
@@ -56,7 +65,7 @@ test('a worker killed mid-upload resumes the same session, re-sends at most the 
     action: 'reset',
   });
 
-  const { transferId } = await stack.consent({ archive_url: `https://${ARCHIVE_HOST}/g/api/stream/777/${hash}?mod=web`, gallery_name: 'Crash' });
+  const { transferId } = await stack.consent({ archive_url: `https://${ARCHIVE_HOST}/g/api/stream/${destination.galleryId}/${hash}?mod=web`, gallery_name: 'Crash', cloud_type: destination.cloudType });
   assert.ok(transferId);
   const resultPromise = stack.result(transferId);
   await waitUntil(() => killed !== null, 60_000, 'the kill at the 17th chunk of big.mov');
@@ -66,16 +75,16 @@ test('a worker killed mid-upload resumes the same session, re-sends at most the 
   const result = (await resultPromise) as { state: string; filesDone: number };
   assert.equal(result.state, 'succeeded');
   assert.equal(result.filesDone, files.length);
-  assertDriveTree(stack.google, 'Crash', files);
+  assertTree(destination.tree(), 'Crash', files);
 
   // Resumes the same session: one resumable upload of big.mov, however many workers took part.
-  const sessions = stack.google.stats.uploadRecords().filter((r) => r.kind === 'resumable' && r.fileName === 'big.mov');
+  const sessions = stack.google.stats.uploadRecords().filter((r) => r.kind === destination.session && r.fileName === 'big.mov');
   assert.equal(sessions.length, 1, `upload sessions of big.mov: ${JSON.stringify(sessions)}`);
   // Re-sends at most the lost chunk: the restarted worker's first chunk is the one the kill lost (what Drive had
   // is not sent again), and Drive received no more than one chunk's worth of bytes twice.
   assert.equal(killedAtOffset, 16 * CHUNK);
   assert.equal(startsAfterKill[0], killedAtOffset, `chunk starts after the kill: ${JSON.stringify(startsAfterKill)}`);
-  const resent = stack.google.uploadBytesReceivedFor('big.mov') - big.size;
+  const resent = stack.google.uploadBytesReceivedFor('big.mov') - receivedBefore - big.size;
   assert.ok(resent >= 0 && resent <= CHUNK, `bytes Drive received twice: ${resent} (at most the lost chunk)`);
   t.diagnostic(`killed at byte ${killedAtOffset}; chunk starts after the kill: ${startsAfterKill.slice(0, 3).join(', ')}…; bytes Drive received twice: ${resent}`);
   // Asks the gallery for the rest with a Range request.

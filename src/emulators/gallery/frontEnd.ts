@@ -3,7 +3,7 @@ import type { CallbackRecord } from './callbacks';
 
 /**
  * The gallery's own web pages, reduced to the part that concerns us: a gallery page with the "Save to Google
- * Drive" button, and the success and fail pages the API sends the browser to. The button's script is the one
+ * Drive" and "Save to Google Photos" buttons, and the success and fail pages the API sends the browser to. The button's script is the one
  * docs/front-end.md tells the gallery's developers to write: fetch POST /cloud_archive, then navigate to
  * redirect_to. Served on whatever host name the browser used, so one emulator can play several origins.
  */
@@ -39,7 +39,8 @@ export function renderGalleryPage(page: FrontEndPage): string {
 <p>A gallery on LiteGallery (emulated). Its pages live on the gallery's own host; the button calls the
 cloud-archive API on another site.</p>
 ${albums ? `<ul>\n${albums}\n</ul>` : ''}
-<p><button id="save-to-drive" type="button">Save to Google Drive</button></p>
+<p><button id="save-to-drive" type="button" data-cloud="google_drive">Save to Google Drive</button>
+<button id="save-to-photos" type="button" data-cloud="google_photos">Save to Google Photos</button></p>
 <p id="status" role="status"></p>
 <script type="application/json" id="settings">${settings}</script>
 <script>
@@ -68,16 +69,17 @@ async function saveToCloud(archive, cloudType) {
 }
 // --- end of the snippet ---
 
-const button = document.getElementById('save-to-drive');
 const status = document.getElementById('status');
-button.addEventListener('click', () => {
-  button.disabled = true;
-  status.textContent = 'Starting…';
-  saveToCloud(settings.archive, 'google_drive').catch((err) => {
-    status.textContent = 'Could not start the transfer: ' + err.message;
-    button.disabled = false;
+for (const button of document.querySelectorAll('button[data-cloud]')) {
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    status.textContent = 'Starting…';
+    saveToCloud(settings.archive, button.dataset.cloud).catch((err) => {
+      status.textContent = 'Could not start the transfer: ' + err.message;
+      button.disabled = false;
+    });
   });
-});
+}
 </script>`,
   );
 }

@@ -5,8 +5,9 @@ import { eachLimited } from '../../shared/each-limited';
 import { TransferError, VERIFICATION_FAILED } from '../../shared/errors';
 import { mimeTypeFor } from '../../shared/mime';
 import { checkCrc, Hashes, SavedHashes } from '../../source/reader';
+import { sendAllButLast } from '../chunked';
 import type { CreatedRoot, DestinationProvider, FindFoldersRequest, FolderRequest, PutFileRequest, RootRequest, StoredFile } from '../types';
-import { DriveAuth, revokeGoogleToken } from './auth';
+import { GoogleAuth, revokeGoogleToken } from '../google-auth';
 import type { ProviderCaller } from '../caller';
 import { driveClient, drive_v3 } from './drive-client';
 import { toTransferError } from './errors';
@@ -49,7 +50,7 @@ export class GoogleDriveProvider implements DestinationProvider {
   readonly #call: ProviderCaller;
   readonly #opts: { rootUrl: string; retry: false };
 
-  constructor(private readonly auth: DriveAuth, caller: ProviderCaller, private readonly options: GoogleDriveOptions) {
+  constructor(private readonly auth: GoogleAuth, caller: ProviderCaller, private readonly options: GoogleDriveOptions) {
     this.#call = caller;
     this.#drive = driveClient(auth.client);
     // The generated client applies a global rootUrl to metadata calls but not to media uploads: pass it on every call.
@@ -142,7 +143,7 @@ export class GoogleDriveProvider implements DestinationProvider {
 
   async revokeAccess(): Promise<void> {
     const token = this.auth.client.credentials.refresh_token;
-    if (token) await revokeGoogleToken(this.auth.client, token);
+    if (token) await revokeGoogleToken(this.auth.client, token, toTransferError);
   }
 
   /** Small files: read whole (≤ 5 MB), check, then one multipart request. Nothing lands in Drive unchecked. */
@@ -224,50 +225,27 @@ export class GoogleDriveProvider implements DestinationProvider {
    */
   async #sendRest(req: DriveRequest, upload: OpenUpload): Promise<StoredFile> {
     const { file } = req;
-    const { session, hashes: h } = upload;
-    let committed = upload.committed;
+    const { session, hashes: h, committed } = upload;
     const sealedSession = this.options.sealer.seal('upload-session', session);
     const checkpoint = () => req.saveCheckpoint({ session: sealedSession, hashes: h.save() } satisfies ResumableCheckpoint);
     checkpoint();
 
-    // One chunk-sized buffer per upload, reused: memory stays flat whatever the file size.
-    const buffer = Buffer.allocUnsafe(Math.min(this.options.chunkBytes, file.size - committed));
-    let filled = 0;
     let bytesSent = 0;
-    const send = async (chunk: Buffer, start: number): Promise<SessionState> => {
-      const result = await this.#sendChunk(req, session, chunk, start);
-      bytesSent += result.sent;
-      return result.state;
-    };
-
-    for await (const piece of req.read(h.offset)) {
-      let data = piece;
-      if (h.offset < committed) {
-        // Drive already has these bytes: hash them, don't send them.
-        const skip = Math.min(data.length, committed - h.offset);
-        h.update(data.subarray(0, skip));
-        data = data.subarray(skip);
-        if (h.offset === committed) checkpoint();
-      }
-      while (data.length > 0) {
-        // A full buffer is sent only when more bytes follow: the last bytes are held back until the CRC is known.
-        if (filled === buffer.length) {
-          h.update(buffer);
-          await send(buffer, committed);
-          committed += buffer.length;
-          filled = 0;
-          checkpoint();
-        }
-        const n = data.copy(buffer, filled);
-        filled += n;
-        data = data.subarray(n);
-      }
-    }
-    const last = buffer.subarray(0, filled);
-    h.update(last);
-    const digest = h.digest();
+    const { last, digest } = await sendAllButLast({
+      read: (offset) => req.read(offset),
+      hashes: h,
+      committed,
+      size: file.size,
+      chunkBytes: this.options.chunkBytes,
+      send: async (chunk, start) => {
+        bytesSent += (await this.#sendChunk(req, session, chunk, start)).sent;
+      },
+      checkpoint,
+    });
     checkWhole(req, digest.crc);
-    const final = await send(last, committed);
+    const finished = await this.#sendChunk(req, session, last, file.size - last.length);
+    bytesSent += finished.sent;
+    const final = finished.state;
     if (final.state !== 'complete') {
       throw new TransferError('drive_incomplete', `Drive did not finish "${file.name}" after its last byte`, true);
     }

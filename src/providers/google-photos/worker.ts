@@ -1,0 +1,34 @@
+import { ProviderCaller } from '../caller';
+import type { WorkerFactory } from '../destination';
+import { googleAuthFor, revokeGoogleToken } from '../google-auth';
+import { createOAuthClient } from '../google-oauth';
+import { PacerRegistry } from '../pacer';
+import { PerTransfer } from '../per-transfer';
+import { PhotosApi } from './api';
+import { BatchCommitter } from './committer';
+import { photosOAuth } from './config';
+import { toPhotosError } from './errors';
+import { PhotosLibrary } from './library';
+import { GooglePhotosProvider, type PhotosTransfer } from './provider';
+import { PhotosUploader } from './upload';
+
+/**
+ * Google Photos' worker side: per transfer one auth, one write pacer and one batch committer (batchCreate is
+ * serial per user), shared by its activities in this process. Null without GOOGLE_PHOTOS_CLIENT_ID.
+ */
+export const googlePhotosWorker: WorkerFactory = (config, sealer) => {
+  const oauth = photosOAuth(config);
+  if (!oauth) return null;
+  const pacers = new PacerRegistry(config.GOOGLE_PHOTOS_WRITES_PER_SECOND, config.GOOGLE_PHOTOS_WRITE_BURST);
+  const transfers = new PerTransfer((refreshToken, transferId): PhotosTransfer => {
+    const auth = googleAuthFor(oauth, refreshToken, 'Google Photos');
+    const library = new PhotosLibrary(new PhotosApi(config.GOOGLE_PHOTOS_API_URL, auth), new ProviderCaller(auth, pacers.get(transferId), toPhotosError));
+    const uploader = new PhotosUploader(library, { rawMaxBytes: config.MULTIPART_MAX_BYTES, chunkBytes: config.GOOGLE_PHOTOS_CHUNK_BYTES, sealer });
+    return { auth, library, uploader, committer: new BatchCommitter(library, sealer) };
+  });
+  return {
+    forTransfer: (transferId, refreshToken) => new GooglePhotosProvider(transfers.get(transferId, refreshToken)),
+    forget: (transferId) => transfers.forget(transferId),
+    revoke: (refreshToken) => revokeGoogleToken(createOAuthClient(oauth), refreshToken, toPhotosError),
+  };
+};
