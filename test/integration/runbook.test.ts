@@ -122,6 +122,19 @@ const checks: Record<string, (command: string) => Promise<void>> = {
     assert.equal(code, 0, transcript);
     assert.match(out, /\bfiles"?:\s*1\b/, transcript); // "answers how many": the update's result, { files: 1 }
   },
+  'see failed photos beyond the first 1,000': async (command) => {
+    const { code, out, transcript } = await run(command);
+    assert.equal(code, 0, transcript);
+    // One photo failed: nothing beyond the first 1,000 (the CLI prints the empty list as null).
+    assert.match(out, /QueryResult\s+(null|\[\s*\])\s*$/, transcript);
+  },
+  're-send the completion callback (within the retry window)': async (command) => {
+    const sent = () => stack.gallery.callbacks().filter((c) => (c.json as { transfer_id?: string }).transfer_id === transferId).length;
+    // Refused while the retry of the row before runs: the command is run until it is accepted.
+    await runUntil(command, (out) => /partially_failed/.test(out), 'the state the callback reports');
+    // The first run's callback, the retry's, and the one sent again.
+    await until('three callbacks for the transfer', async () => sent() >= 3);
+  },
   cancel: async (command) => {
     const { code, out, transcript } = await run(command);
     assert.equal(code, 0, transcript);
