@@ -1,4 +1,5 @@
-import type { Hashes } from '../source/reader';
+import type { FileEntry } from '../source/listing';
+import { checkCrc, Hashes } from '../source/reader';
 
 /**
  * The read side of a resumable upload, shared by the destinations that have one (Drive, Photos): the source from
@@ -48,4 +49,20 @@ export async function sendAllButLast(opts: {
   const last = buffer.subarray(0, filled);
   h.update(last);
   return { last, digest: h.digest() };
+}
+
+/**
+ * A small file whole, for a one-request upload: read, hashed, and its size and CRC32 checked against the listing
+ * before a byte is sent, so nothing unchecked lands.
+ */
+export async function readWhole(file: FileEntry, read: (offset: number) => AsyncIterable<Buffer>): Promise<{ body: Buffer; digest: { crc: string; md5: string } }> {
+  const hashes = await Hashes.create();
+  const parts: Buffer[] = [];
+  for await (const piece of read(0)) {
+    hashes.update(piece);
+    parts.push(piece);
+  }
+  const digest = hashes.digest();
+  checkCrc(file, digest.crc);
+  return { body: Buffer.concat(parts), digest };
 }

@@ -1,4 +1,5 @@
 import { RateLimitedError, TransferError, UnauthorizedError } from '../../shared/errors';
+import { isHttpFailure } from '../http-failure';
 import { Headers, retryAfterMs } from '../retry-after';
 
 /**
@@ -57,12 +58,6 @@ export function networkError(err: unknown, what: string): TransferError {
   return new TransferError('drive_network', `connection to Drive failed while ${what} (${e.code ?? e.message})`, true);
 }
 
-export interface HttpFailure {
-  status: number;
-  body: unknown;
-  headers: Record<string, string | string[] | undefined>;
-}
-
 /** Drive's classifier for ProviderCaller: status/body/headers out of a gaxios error or our own HttpFailure. */
 export function toTransferError(err: unknown, what: string): TransferError {
   if (err instanceof TransferError) return err;
@@ -72,9 +67,6 @@ export function toTransferError(err: unknown, what: string): TransferError {
   return networkError(err, what);
 }
 
-function isHttpFailure(err: unknown): err is HttpFailure {
-  return typeof err === 'object' && err !== null && 'status' in err && 'headers' in err && !(err instanceof Error);
-}
 
 function headersOf(raw: unknown): Record<string, string | undefined> {
   if (raw && typeof (raw as globalThis.Headers).get === 'function') {

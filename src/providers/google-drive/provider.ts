@@ -5,7 +5,7 @@ import { eachLimited } from '../../shared/each-limited';
 import { TransferError, VERIFICATION_FAILED } from '../../shared/errors';
 import { mimeTypeFor } from '../../shared/mime';
 import { checkCrc, Hashes, SavedHashes } from '../../source/reader';
-import { sendAllButLast } from '../chunked';
+import { readWhole, sendAllButLast } from '../chunked';
 import type { CreatedRoot, DestinationProvider, FindFoldersRequest, FolderRequest, PutFileRequest, RootRequest, StoredFile } from '../types';
 import { GoogleAuth, revokeGoogleToken } from '../google-auth';
 import type { ProviderCaller } from '../caller';
@@ -148,15 +148,7 @@ export class GoogleDriveProvider implements DestinationProvider {
 
   /** Small files: read whole (≤ 5 MB), check, then one multipart request. Nothing lands in Drive unchecked. */
   async #putSmall(req: DriveRequest): Promise<StoredFile> {
-    const hashes = await Hashes.create();
-    const parts: Buffer[] = [];
-    for await (const piece of req.read(0)) {
-      hashes.update(piece);
-      parts.push(piece);
-    }
-    const body = Buffer.concat(parts);
-    const digest = hashes.digest();
-    checkCrc(req.file, digest.crc);
+    const { body, digest } = await readWhole(req.file, req.read);
     let bytesSent = 0;
     let stored: DriveFileResource;
     try {

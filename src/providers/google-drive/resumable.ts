@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import type { HttpFailure } from './errors';
+import { httpFailure, protocolFailure } from '../http-failure';
 
 /**
  * Drive's resumable upload protocol, one HTTP exchange per method
@@ -49,13 +49,13 @@ export async function startSession(apiUrl: string, authorization: string, meta: 
     },
     body: JSON.stringify(meta),
   });
-  if (res.statusCode !== 200) throw await failure(res);
+  if (res.statusCode !== 200) throw await httpFailure(res);
   await res.body.dump();
   const location = res.headers.location;
-  if (typeof location !== 'string') throw { status: 502, body: { error: { message: 'no Location in session answer' } }, headers: {} } satisfies HttpFailure;
+  if (typeof location !== 'string') throw protocolFailure('no Location in session answer');
   // We will send the user's token to this URI: it must be Drive itself, not wherever a proxy points us.
   if (new URL(location, apiUrl).origin !== new URL(apiUrl).origin) {
-    throw { status: 502, body: { error: { message: `session URI on unexpected host ${new URL(location, apiUrl).host}` } }, headers: {} } satisfies HttpFailure;
+    throw protocolFailure(`session URI on unexpected host ${new URL(location, apiUrl).host}`);
   }
   return new URL(location, apiUrl).toString();
 }
@@ -104,16 +104,6 @@ async function interpret(res: UndiciResponse): Promise<SessionState> {
     await res.body.dump();
     return { state: 'gone' };
   }
-  throw await failure(res);
+  throw await httpFailure(res);
 }
 
-async function failure(res: UndiciResponse): Promise<HttpFailure> {
-  const text = await res.body.text().catch(() => '');
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: res.statusCode, body, headers: res.headers as HttpFailure['headers'] };
-}

@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import type { GoogleAuth } from '../google-auth';
-import type { HttpFailure } from './errors';
+import { httpFailure, protocolFailure } from '../http-failure';
 import { photosRequests } from './metrics';
 
 /**
@@ -28,7 +28,7 @@ export class PhotosApi {
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (res.statusCode !== 200) throw await failure(res);
+    if (res.statusCode !== 200) throw await httpFailure(res);
     return (await res.body.json()) as T;
   }
 
@@ -40,7 +40,7 @@ export class PhotosApi {
       headers: { 'content-type': 'application/octet-stream', 'x-goog-upload-protocol': 'raw', 'x-goog-upload-content-type': mimeType, 'x-goog-upload-file-name': asciiName(fileName) },
       body: bytes,
     });
-    if (res.statusCode !== 200) throw await failure(res);
+    if (res.statusCode !== 200) throw await httpFailure(res);
     return res.body.text();
   }
 
@@ -58,7 +58,7 @@ export class PhotosApi {
         'x-goog-upload-file-name': asciiName(fileName),
       },
     });
-    if (res.statusCode !== 200) throw await failure(res);
+    if (res.statusCode !== 200) throw await httpFailure(res);
     await res.body.dump();
     const url = header(res, 'x-goog-upload-url');
     const granularity = Number(header(res, 'x-goog-upload-chunk-granularity'));
@@ -99,7 +99,7 @@ async function interpret(res: UndiciResponse): Promise<SessionState> {
     await res.body.dump();
     return { status: 'cancelled' };
   }
-  if (res.statusCode !== 200) throw await failure(res);
+  if (res.statusCode !== 200) throw await httpFailure(res);
   const received = Number(header(res, 'x-goog-upload-size-received'));
   if (status === 'final') return { status: 'final', received, token: await res.body.text() };
   await res.body.dump();
@@ -117,17 +117,4 @@ function asciiName(name: string): string {
   return name.replace(/[^\x20-\x7e]/g, '_');
 }
 
-function protocolFailure(message: string): HttpFailure {
-  return { status: 502, body: { error: { message } }, headers: {} };
-}
 
-async function failure(res: UndiciResponse): Promise<HttpFailure> {
-  const text = await res.body.text().catch(() => '');
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: res.statusCode, body, headers: res.headers as HttpFailure['headers'] };
-}

@@ -1,4 +1,5 @@
 import { RateLimitedError, TransferError, UnauthorizedError } from '../../shared/errors';
+import { isHttpFailure } from '../http-failure';
 import { Headers, retryAfterMs } from '../retry-after';
 
 /**
@@ -11,12 +12,6 @@ export const PHOTOS_STORAGE_FULL = 'gphotos_storage_full';
 export const PHOTOS_SCOPE_MISSING = 'gphotos_scope_missing';
 /** An upload token batchCreate no longer takes (used, expired): the bytes must be uploaded again. */
 export const PHOTOS_TOKEN_INVALID = 'gphotos_upload_token_invalid';
-
-export interface HttpFailure {
-  status: number;
-  body: unknown;
-  headers: Headers;
-}
 
 function photosError(body: unknown): { message: string; status: string; limit: string | undefined } {
   const error = (body as { error?: { message?: unknown; status?: unknown; details?: Array<{ metadata?: { quota_limit?: unknown } }> } } | undefined)?.error;
@@ -59,6 +54,3 @@ export function toPhotosError(err: unknown, what: string): TransferError {
   return new TransferError('gphotos_network', `connection to Google Photos failed while ${what} (${e.code ?? e.message})`, true);
 }
 
-function isHttpFailure(err: unknown): err is HttpFailure {
-  return typeof err === 'object' && err !== null && 'status' in err && 'headers' in err && !(err instanceof Error);
-}

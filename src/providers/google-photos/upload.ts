@@ -2,7 +2,7 @@ import type { Sealer } from '../../shared/crypto';
 import { TransferError, VERIFICATION_FAILED } from '../../shared/errors';
 import { mimeTypeFor } from '../../shared/mime';
 import { checkCrc, Hashes, SavedHashes } from '../../source/reader';
-import { sendAllButLast } from '../chunked';
+import { readWhole, sendAllButLast } from '../chunked';
 import type { PutFileRequest, StoredFile, Verification } from '../types';
 import type { SessionState } from './api';
 import type { PendingUpload } from './committer';
@@ -42,15 +42,7 @@ export class PhotosUploader {
 
   /** Small files: read whole, check, then one raw request. A retry makes a new token; the lost one is never used. */
   async #putRaw(req: PutFileRequest): Promise<StoredFile> {
-    const hashes = await Hashes.create();
-    const parts: Buffer[] = [];
-    for await (const piece of req.read(0)) {
-      hashes.update(piece);
-      parts.push(piece);
-    }
-    const body = Buffer.concat(parts);
-    const digest = hashes.digest();
-    checkCrc(req.file, digest.crc);
+    const { body } = await readWhole(req.file, req.read);
     let bytesSent = 0;
     const { api, call } = this.library;
     const token = await call.run(`uploading "${req.file.name}"`, 'write', () => {
