@@ -1,14 +1,23 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
 /**
+ * How long after the last upload ended a batch still waits for more: the transfer's next unit starts a moment after
+ * the last one ended (the workflow schedules it), longer on a busy worker; without this pause the gap between two
+ * units would send half-empty batches.
+ */
+const QUIET_MS = 2_000;
+
+/**
  * Gathers one transfer's items into batches for a call that takes up to `max` of one key (batchCreate: 50 items of
  * one album), and runs those calls one at a time (Photos refuses a user's concurrent batchCreate). A batch that is
- * not full waits while uploads of the transfer are still running in this process — their items will join it —
- * but never longer than `lingerMs`: that is what brings requests per photo near one upload each.
+ * not full waits while uploads of the transfer are still running in this process, or ended less than QUIET_MS ago
+ * — their items, and those of the next unit, will join it — but never longer than `lingerMs`: that is what brings
+ * requests per photo near one upload each.
  */
 export class Batcher<T> {
   readonly #waiting: Array<{ key: string; item: T; since: number }> = [];
   #uploads = 0;
+  #lastUploadEnded = 0;
   #draining = false;
   #wake: (() => void) | undefined;
 
@@ -32,6 +41,7 @@ export class Batcher<T> {
       return await upload();
     } finally {
       this.#uploads--;
+      this.#lastUploadEnded = Date.now();
       this.#nudge();
     }
   }
@@ -44,8 +54,9 @@ export class Batcher<T> {
         const { key, since } = this.#waiting[0]!;
         const ready = this.#waiting.filter((w) => w.key === key).length;
         const left = since + this.lingerMs - Date.now();
-        if (ready < this.max && this.#uploads > 0 && left > 0) {
-          await this.#sleep(left);
+        const quiet = this.#uploads > 0 ? left : this.#lastUploadEnded + QUIET_MS - Date.now();
+        if (ready < this.max && left > 0 && quiet > 0) {
+          await this.#sleep(Math.min(left, quiet));
           continue;
         }
         const batch: T[] = [];
