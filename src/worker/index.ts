@@ -42,6 +42,10 @@ export async function startWorker(config: Config, logger: Logger, opts: WorkerOp
         : { workflowsPath: require.resolve('../workflows') }),
     activities,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    // The SDK forwards at most one heartbeat per 0.8 × heartbeat timeout by default, which leaves the server 20 %
+    // slack: a busy event loop then times out an upload that is alive and its retry sends the file a second time.
+    // Uploads beat three times per timeout (activities/files.ts); let every one of them through.
+    maxHeartbeatThrottleInterval: `${Math.round((config.FILE_HEARTBEAT_TIMEOUT_SECONDS * 1000) / 3)}ms`,
     // In-flight uploads get this long to reach their next checkpoint before they are cancelled and resumed elsewhere.
     shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
   });
