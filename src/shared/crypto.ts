@@ -81,11 +81,18 @@ export class Sealer {
   }
 
   /**
-   * HMAC-SHA256 of `input` under the current secret's purpose key, base64url (43 characters): the same input, the
-   * same secret. (A rotation between a consent's start and its callback changes it: that one consent fails.)
+   * HMAC-SHA256 of `input` under a secret's purpose key, base64url (43 characters): the same input, the same
+   * secret. `keyId` picks an older secret, so a value derived before a rotation can be derived again after it
+   * (the PKCE verifier of a consent started just before SECRET_KEY changed); by default the current one.
    */
-  derive(purpose: DerivePurpose, input: string): string {
-    return createHmac('sha256', this.#key(purpose)).update(input).digest('base64url');
+  derive(purpose: DerivePurpose, input: string, keyId: string = this.#current.id): string {
+    return createHmac('sha256', this.#withId(keyId).for(purpose)).update(input).digest('base64url');
+  }
+
+  /** The id of the key that sealed a `v2` value (null for `v1` values and anything else). */
+  sealedWith(sealed: string): string | null {
+    const [version, id] = sealed.split('.');
+    return version === 'v2' && id ? id : null;
   }
 
   seal(purpose: SealPurpose, plaintext: string): string {

@@ -6,6 +6,8 @@ import { Providers } from '../../src/providers';
 import { keyIdOf, Sealer } from '../../src/shared/crypto';
 import { TransferError } from '../../src/shared/errors';
 import { maskSecrets } from '../../src/shared/logger';
+import { pkceFor } from '../../src/api/consent/pkce';
+import { createHash } from 'node:crypto';
 
 /** SECRET_KEY rotation around the Sealer: configuration, queued jobs, the worker's error, logs. */
 
@@ -94,4 +96,24 @@ test('a worker without the key that sealed a transfer’s token fails it for goo
 test('logs mask v2 sealed values like v1 ones', () => {
   const sealed = new Sealer(KEY_A).seal('refresh-token', '1//refresh');
   assert.equal(maskSecrets(`token ${sealed} end`), 'token [redacted] end');
+});
+
+describe('a consent started before the rotation', () => {
+  test('derives the same PKCE verifier at its callback: the key that sealed its state is used', () => {
+    const before = new Sealer(KEY_A);
+    const state = before.seal('oauth-state', 'transfer t-1');
+    const started = pkceFor(before, 't-1');
+    const after = new Sealer(KEY_B, [KEY_A]);
+    const keyId = after.sealedWith(state) ?? undefined;
+    assert.equal(keyId, keyIdOf(KEY_A));
+    assert.equal(createHash('sha256').update(pkceFor(after, 't-1', keyId).codeVerifier).digest('base64url'), started.codeChallenge);
+    // Without the key id the current key answers, which Google would refuse.
+    assert.notEqual(pkceFor(after, 't-1').codeVerifier, started.codeVerifier);
+  });
+
+  test('a state sealed with a key this process no longer holds names the missing key id', () => {
+    const state = new Sealer(KEY_A).seal('oauth-state', 'x');
+    const now = new Sealer(KEY_B);
+    assert.throws(() => pkceFor(now, 't-1', now.sealedWith(state) ?? undefined), new RegExp(keyIdOf(KEY_A)));
+  });
 });

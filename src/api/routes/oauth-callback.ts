@@ -41,7 +41,8 @@ export interface OAuthCallbackDeps {
  */
 export function oauthCallback({ sealer, provider, publisher, claim, logger }: OAuthCallbackDeps): RequestHandler {
   return async (req, res) => {
-    const state = openState(sealer, queryParam(req, 'state'));
+    const sealedState = queryParam(req, 'state');
+    const state = openState(sealer, sealedState);
     // A state made for another destination is as foreign here as a forged one.
     if (!state || state.cloud_type !== provider.cloudType) {
       logger.warn('OAuth callback with a missing or invalid state');
@@ -63,7 +64,8 @@ export function oauthCallback({ sealer, provider, publisher, claim, logger }: OA
 
     let access: GrantedAccess;
     try {
-      access = await provider.exchangeCode(code, pkceFor(sealer, state.transfer_id).codeVerifier);
+      const keyId = sealer.sealedWith(sealedState!) ?? undefined;
+      access = await provider.exchangeCode(code, pkceFor(sealer, state.transfer_id, keyId).codeVerifier);
     } catch (err) {
       log.warn(provider.describeError(err), 'code exchange failed');
       return fail('token_exchange_failed');
