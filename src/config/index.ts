@@ -28,7 +28,10 @@ const previousSecretKeys = z.string().transform((value, ctx) => {
 });
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
-/** All destinations' variables in one shape (each names its own with its prefix, so none collide). */
+/**
+ * All destinations' variables in one shape (each names its own with its prefix, so none collide; Google's OAuth
+ * endpoints are in both Google sections, the same variables with the same rules, from src/providers/google-oauth.ts).
+ */
 type DestinationShape = UnionToIntersection<(typeof DESTINATIONS)[number]['settings']['shape']>;
 
 function destinationSettings(): DestinationShape {

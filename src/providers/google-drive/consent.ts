@@ -1,5 +1,5 @@
 import type { ConsentFlow } from '../destination';
-import { googleConsentFlow } from '../google-oauth';
+import { googleConsentFlow, googleOAuthSettings, type GoogleOAuthSettings } from '../google-oauth';
 import type { GoogleDriveSettings } from './config';
 
 /** The narrowest Drive scope: access to files this app creates, which is all a transfer needs. */
@@ -14,13 +14,7 @@ export function googleConsent(config: GoogleDriveSettings, redirectUri: string):
   });
 }
 
-/** The Google OAuth client and endpoints, as Drive's section names them (every Google destination's endpoints). */
-export function driveOAuthSettings(config: GoogleDriveSettings) {
-  return {
-    clientId: config.GOOGLE_CLIENT_ID,
-    clientSecret: config.GOOGLE_CLIENT_SECRET,
-    authUrl: config.GOOGLE_AUTH_URL,
-    tokenUrl: config.GOOGLE_TOKEN_URL,
-    revokeUrl: config.GOOGLE_REVOKE_URL,
-  };
+/** Drive's OAuth client with Google's endpoints. */
+export function driveOAuthSettings(config: GoogleDriveSettings): GoogleOAuthSettings {
+  return googleOAuthSettings(config.GOOGLE_CLIENT_ID, config.GOOGLE_CLIENT_SECRET, config);
 }
