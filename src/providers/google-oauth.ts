@@ -10,8 +10,9 @@ import type { ConsentFlow } from './destination';
  */
 
 /**
- * Google's OAuth endpoints: Google's, not one destination's. Each Google destination's section (config.ts)
- * includes them, so each reads them from its own section; the variables are the same ones, named once here.
+ * Google's OAuth endpoints: Google's, not one destination's, so in neither Google destination's section.
+ * src/config/index.ts composes this section beside the destinations' ones; each Google destination's consent and
+ * worker side read it from the whole configuration they are given.
  */
 export const googleOAuthEndpoints = z.object({
   GOOGLE_AUTH_URL: httpUrl.default('https://accounts.google.com/o/oauth2/v2/auth'),

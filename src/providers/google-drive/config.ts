@@ -1,12 +1,9 @@
 import { z } from 'zod';
 import { httpUrl, positiveInt } from '../../config/fields';
-import { googleOAuthEndpoints } from '../google-oauth';
+import type { GoogleOAuthEndpoints } from '../google-oauth';
 
-/**
- * Google Drive's environment variables (part of the one configuration, src/config/index.ts), with Google's OAuth
- * endpoints, which Photos' section includes as well.
- */
-export const googleDriveSettings = googleOAuthEndpoints.extend({
+/** Google Drive's environment variables (part of the one configuration, src/config/index.ts). */
+export const googleDriveSettings = z.object({
   /** Drive's OAuth client (Photos has its own variables for its client). */
   GOOGLE_CLIENT_ID: z.string().min(1),
   GOOGLE_CLIENT_SECRET: z.string().min(1),
@@ -21,3 +18,6 @@ export const googleDriveSettings = googleOAuthEndpoints.extend({
 });
 
 export type GoogleDriveSettings = z.output<typeof googleDriveSettings>;
+
+/** What Drive reads: its section and Google's OAuth endpoints (every role is given the whole configuration). */
+export type DriveConfig = GoogleDriveSettings & GoogleOAuthEndpoints;

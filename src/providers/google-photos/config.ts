@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import { httpUrl, positiveInt, SettingsRule } from '../../config/fields';
-import { googleOAuthEndpoints, googleOAuthSettings, type GoogleOAuthSettings } from '../google-oauth';
+import { googleOAuthSettings, type GoogleOAuthEndpoints, type GoogleOAuthSettings } from '../google-oauth';
 
 /**
  * Google Photos' environment variables (part of the one configuration, src/config/index.ts). Its own OAuth client,
  * because the Library API's 10,000 requests a day are counted per Google Cloud project: a Photos client in a
- * project of its own keeps Drive's quota out of it. It may be Drive's client all the same. Google's OAuth endpoints
- * are shared with Drive's section (src/providers/google-oauth.ts).
+ * project of its own keeps Drive's quota out of it. It may be Drive's client all the same.
  */
-export const googlePhotosSettings = googleOAuthEndpoints.extend({
+export const googlePhotosSettings = z.object({
   /** Without a client id, requests for `cloud_type: "google_photos"` get 501. */
   GOOGLE_PHOTOS_CLIENT_ID: z.string().min(1).optional(),
   GOOGLE_PHOTOS_CLIENT_SECRET: z.string().min(1).optional(),
@@ -32,8 +31,11 @@ export const googlePhotosRules: ReadonlyArray<SettingsRule<GooglePhotosSettings>
   },
 ];
 
+/** What Photos reads: its section and Google's OAuth endpoints (every role is given the whole configuration). */
+export type PhotosConfig = GooglePhotosSettings & GoogleOAuthEndpoints;
+
 /** The Photos OAuth client with Google's endpoints, or null when this deployment does not offer Photos. */
-export function photosOAuth(config: GooglePhotosSettings): GoogleOAuthSettings | null {
+export function photosOAuth(config: PhotosConfig): GoogleOAuthSettings | null {
   const { GOOGLE_PHOTOS_CLIENT_ID: clientId, GOOGLE_PHOTOS_CLIENT_SECRET: clientSecret } = config;
   if (!clientId || !clientSecret) return null;
   return googleOAuthSettings(clientId, clientSecret, config);
