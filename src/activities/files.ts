@@ -43,6 +43,19 @@ export interface FileDeps {
   logger: Logger;
 }
 
+/** What the steps of one attempt at a unit share. */
+interface UnitAttempt {
+  unit: FileUnit;
+  provider: DestinationProvider;
+  progress: UnitProgress;
+  signal: AbortSignal;
+  log: Logger;
+  /** The last retryable failure per file: the retry's message, and the reason given for files given up on. */
+  lastError: Map<number, TransferError>;
+  beat: () => void;
+  failed: (file: UnitFile, failure: TransferError) => void;
+}
+
 /**
  * Copies the files of one unit (one large file, or up to FILES_PER_ACTIVITY small ones).
  * Per file: success and permanent failure are final; a retryable failure makes the whole activity fail so that
@@ -51,79 +64,107 @@ export interface FileDeps {
  */
 export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<FileOutcome[]> {
   const ctx = Context.current();
-  const progress: UnitProgress = normalise(ctx.info.heartbeatDetails);
-  const log = deps.logger.child({ transfer_id: unit.transferId, attempt: ctx.info.attempt });
-  const provider = deps.providers.forTransfer(unit.cloudType, unit.transferId, unit.sealedRefreshToken);
-  const lastError = new Map<number, TransferError>();
-
-  const beat = () => ctx.heartbeat(progress);
-  const failed = (file: UnitFile, failure: TransferError) => {
-    if (failure.retryable) lastError.set(file.index, failure);
-    else progress.failed[file.index] = failureOf(failure, failure.message);
-    filesTransferred.inc({ outcome: failure.retryable ? 'retried' : 'failed', code: failure.code });
-    // `error_code`, not `code`: the logger redacts `code` (OAuth authorization codes).
-    log.warn({ file: file.name, error_code: failure.code, retryable: failure.retryable }, failure.message);
-  };
+  const attempt = startAttempt(deps, unit, ctx);
   // Keeps the heartbeat going while an upload waits on a rate limit or a slow link; it is also how this
   // activity learns it was cancelled.
-  const ticker = setInterval(beat, Math.min(HEARTBEAT_EVERY_MS, Math.max(200, Math.floor((ctx.info.heartbeatTimeoutMs ?? HEARTBEAT_EVERY_MS * 3) / 3))));
+  const ticker = setInterval(attempt.beat, tickerMs(ctx.info.heartbeatTimeoutMs));
   try {
+    const { progress } = attempt;
     const open = unit.files.filter((f) => !progress.done[f.index] && !progress.failed[f.index] && !progress.uploaded[f.index]);
-    await eachLimited(open, PARALLEL_IN_UNIT, async (file) => {
-      try {
-        const stored = await deps.slots.run(unit.transferId, ctx.cancellationSignal, () => provider.putFile({
-          transferId: unit.transferId,
-          file,
-          target: targetOf(file.target),
-          parentId: file.parentId,
-          read: (offset) => readSource(deps.http, deps.sourceHosts, file, offset, ctx.cancellationSignal),
-          checkpoint: progress.checkpoints[file.index],
-          saveCheckpoint: (cp) => {
-            if (cp === undefined) delete progress.checkpoints[file.index];
-            else progress.checkpoints[file.index] = cp;
-            beat();
-          },
-          signal: ctx.cancellationSignal,
-        }));
-        bytesUploaded.inc(stored.bytesSent);
-        delete progress.checkpoints[file.index];
-        if (stored.pending !== undefined) {
-          progress.uploaded[file.index] = { bytes: stored.size, bytesSent: stored.bytesSent, pending: stored.pending };
-        } else {
-          progress.done[file.index] = { bytes: stored.size, bytesSent: stored.bytesSent };
-          filesTransferred.inc({ outcome: 'copied', code: '' });
-          log.debug({ file: file.name, bytes: stored.size, sent: stored.bytesSent }, 'file copied');
-        }
-      } catch (err) {
-        if (!ctx.cancellationSignal.aborted) failed(file, asTransferError(err));
-      }
-      beat();
-    });
-    if (provider.commitFiles && !ctx.cancellationSignal.aborted) await commitUploaded(provider, unit, progress, beat, failed, ctx.cancellationSignal);
+    await eachLimited(open, PARALLEL_IN_UNIT, (file) => copyFile(deps, attempt, file));
+    if (attempt.provider.commitFiles && !attempt.signal.aborted) await commitUploaded(attempt);
   } finally {
     clearInterval(ticker);
   }
   if (ctx.cancellationSignal.aborted) {
-    beat();
+    attempt.beat();
     await ctx.cancelled; // rethrows the cancellation so Temporal records it (and retries elsewhere on shutdown)
   }
+  throwIfRetrying(attempt, ctx.info.attempt);
+  return outcomesOf(attempt, ctx.info.attempt);
+}
 
-  const pending = unit.files.filter((f) => !progress.done[f.index] && !progress.failed[f.index]);
-  if (pending.length > 0 && ctx.info.attempt < unit.maxAttempts) {
-    beat();
-    const first = lastError.get(pending[0]!.index);
-    throw ApplicationFailure.retryable(
-      `${pending.length} of ${unit.files.length} file(s) not copied yet; first: "${pending[0]!.name}": ${first?.message ?? 'unknown error'}`,
-      first?.code ?? 'files_pending',
-    );
+function startAttempt(deps: FileDeps, unit: FileUnit, ctx: Context): UnitAttempt {
+  const progress: UnitProgress = normalise(ctx.info.heartbeatDetails);
+  const log = deps.logger.child({ transfer_id: unit.transferId, attempt: ctx.info.attempt });
+  const lastError = new Map<number, TransferError>();
+  return {
+    unit,
+    provider: deps.providers.forTransfer(unit.cloudType, unit.transferId, unit.sealedRefreshToken),
+    progress,
+    signal: ctx.cancellationSignal,
+    log,
+    lastError,
+    beat: () => ctx.heartbeat(progress),
+    failed: (file, failure) => {
+      if (failure.retryable) lastError.set(file.index, failure);
+      else progress.failed[file.index] = failureOf(failure, failure.message);
+      filesTransferred.inc({ outcome: failure.retryable ? 'retried' : 'failed', code: failure.code });
+      // `error_code`, not `code`: the logger redacts `code` (OAuth authorization codes).
+      log.warn({ file: file.name, error_code: failure.code, retryable: failure.retryable }, failure.message);
+    },
+  };
+}
+
+function tickerMs(heartbeatTimeoutMs: number | undefined): number {
+  return Math.min(HEARTBEAT_EVERY_MS, Math.max(200, Math.floor((heartbeatTimeoutMs ?? HEARTBEAT_EVERY_MS * 3) / 3)));
+}
+
+/** Uploads one file in one of the worker's copy slots and records the result (done, or uploaded awaiting commit). */
+async function copyFile(deps: FileDeps, a: UnitAttempt, file: UnitFile): Promise<void> {
+  const { unit, progress, signal } = a;
+  try {
+    const stored = await deps.slots.run(unit.transferId, signal, () => a.provider.putFile({
+      transferId: unit.transferId,
+      file,
+      target: targetOf(file.target),
+      parentId: file.parentId,
+      read: (offset) => readSource(deps.http, deps.sourceHosts, file, offset, signal),
+      checkpoint: progress.checkpoints[file.index],
+      saveCheckpoint: (cp) => {
+        if (cp === undefined) delete progress.checkpoints[file.index];
+        else progress.checkpoints[file.index] = cp;
+        a.beat();
+      },
+      signal,
+    }));
+    bytesUploaded.inc(stored.bytesSent);
+    delete progress.checkpoints[file.index];
+    if (stored.pending !== undefined) {
+      progress.uploaded[file.index] = { bytes: stored.size, bytesSent: stored.bytesSent, pending: stored.pending };
+    } else {
+      progress.done[file.index] = { bytes: stored.size, bytesSent: stored.bytesSent };
+      filesTransferred.inc({ outcome: 'copied', code: '' });
+      a.log.debug({ file: file.name, bytes: stored.size, sent: stored.bytesSent }, 'file copied');
+    }
+  } catch (err) {
+    if (!signal.aborted) a.failed(file, asTransferError(err));
   }
-  return unit.files.map((f): FileOutcome => {
-    const done = progress.done[f.index];
+  a.beat();
+}
+
+/** Files still open before the last attempt fail the activity, so that Temporal retries it with its backoff. */
+function throwIfRetrying(a: UnitAttempt, attempt: number): void {
+  const { unit, progress } = a;
+  const pending = unit.files.filter((f) => !progress.done[f.index] && !progress.failed[f.index]);
+  if (pending.length === 0 || attempt >= unit.maxAttempts) return;
+  a.beat();
+  const first = a.lastError.get(pending[0]!.index);
+  throw ApplicationFailure.retryable(
+    `${pending.length} of ${unit.files.length} file(s) not copied yet; first: "${pending[0]!.name}": ${first?.message ?? 'unknown error'}`,
+    first?.code ?? 'files_pending',
+  );
+}
+
+/** The unit's result per file; files still open (only on the last attempt) are given up on with their last error. */
+function outcomesOf(a: UnitAttempt, attempt: number): FileOutcome[] {
+  return a.unit.files.map((f): FileOutcome => {
+    const done = a.progress.done[f.index];
     if (done) return { index: f.index, ok: true, bytes: done.bytes, bytesSent: done.bytesSent, ...(done.id ? { id: done.id } : {}) };
-    const failed = progress.failed[f.index];
+    const failed = a.progress.failed[f.index];
     if (failed) return { index: f.index, ok: false, ...failed };
-    const last = lastError.get(f.index) ?? new TransferError('unknown', 'unknown error', true);
-    return { index: f.index, ok: false, ...failureOf(last, `gave up after ${ctx.info.attempt} attempts: ${last.message}`) };
+    const last = a.lastError.get(f.index) ?? new TransferError('unknown', 'unknown error', true);
+    return { index: f.index, ok: false, ...failureOf(last, `gave up after ${attempt} attempts: ${last.message}`) };
   });
 }
 
@@ -132,14 +173,8 @@ export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<Fil
  * heartbeated) before the call, so that after a lost answer or a crash the next attempt asks the provider to look
  * for what the first one made instead of making it again.
  */
-async function commitUploaded(
-  provider: DestinationProvider,
-  unit: FileUnit,
-  progress: UnitProgress,
-  beat: () => void,
-  failed: (file: UnitFile, failure: TransferError) => void,
-  signal: AbortSignal,
-): Promise<void> {
+async function commitUploaded(a: UnitAttempt): Promise<void> {
+  const { unit, progress, signal } = a;
   const files = unit.files.filter((f) => progress.uploaded[f.index]);
   if (files.length === 0) return;
   const items = files.map((file) => {
@@ -148,12 +183,12 @@ async function commitUploaded(
     uploaded.committing = true;
     return item;
   });
-  beat();
+  a.beat();
   let outcomes: CommitOutcome[];
   try {
-    outcomes = await provider.commitFiles!({ transferId: unit.transferId, items, signal });
+    outcomes = await a.provider.commitFiles!({ transferId: unit.transferId, items, signal });
   } catch (err) {
-    if (!signal.aborted) for (const file of files) failed(file, asTransferError(err));
+    if (!signal.aborted) for (const file of files) a.failed(file, asTransferError(err));
     return;
   }
   files.forEach((file, i) => {
@@ -166,9 +201,9 @@ async function commitUploaded(
       return;
     }
     if (outcome.reupload || !outcome.error.retryable) delete progress.uploaded[file.index];
-    failed(file, outcome.error);
+    a.failed(file, outcome.error);
   });
-  beat();
+  a.beat();
 }
 
 function asTransferError(err: unknown): TransferError {

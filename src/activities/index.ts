@@ -14,7 +14,7 @@ import { transferFiles } from './files';
 import { createFolderBatch } from './folders';
 import { ListingCache } from './listing';
 import { reserveFor, targetOf } from './targets';
-import type { CompletionReport, Credentials, FileUnit, FolderBatch, FolderBatchResult, ListingRef, PlanSummary } from './types';
+import type { CompletionReport, Credentials, FileUnit, FolderBatch, FolderBatchResult, ListingRef, PlanSummary, TransferSettings } from './types';
 
 export interface ActivityDeps {
   config: Config;
@@ -28,92 +28,113 @@ const MAX_REJECTED_LISTED = 1000;
 
 /** All side effects of a transfer. The workflow sees these only as types (`import type`). */
 export function createActivities(deps: ActivityDeps) {
-  const { config, providers, logger } = deps;
-  const listings = new ListingCache(config, deps.http);
-  const slots = new FairSlots(config.WORKER_MAX_CONCURRENT_FILES);
-
+  const listings = new ListingCache(deps.config, deps.http);
+  const slots = new FairSlots(deps.config.WORKER_MAX_CONCURRENT_FILES);
   return withFailureMapping(
     withHeartbeats(['planTransfer', 'loadPage', 'loadEntries', 'reserveTargets', 'freeBytes', 'createRoot', 'findFolders', 'revokeAccess'], {
-      /** Reads the listing once and returns what the workflow needs to drive it (not the files themselves). */
-      async planTransfer(input: { transferId: string; listingUrl: string }): Promise<PlanSummary> {
-        const listing = await listings.get(input.listingUrl, true);
-        logger.info({ transfer_id: input.transferId, files: listing.files.length, rejected: listing.rejected.length }, 'listing read');
-        return {
-          fingerprint: listing.fingerprint,
-          filesTotal: listing.files.length,
-          bytesTotal: listing.bytesTotal,
-          pageCount: Math.ceil(listing.files.length / config.LISTING_PAGE_SIZE),
-          folderCount: listing.folders.length,
-          rejected: listing.rejected.slice(0, MAX_REJECTED_LISTED),
-          rejectedCount: listing.rejected.length,
-          settings: {
-            concurrency: config.TRANSFER_CONCURRENCY,
-            filesPerActivity: config.FILES_PER_ACTIVITY,
-            pageSize: config.LISTING_PAGE_SIZE,
-            multipartMaxBytes: config.MULTIPART_MAX_BYTES,
-            maxFileAttempts: 5,
-            heartbeatTimeoutSeconds: config.FILE_HEARTBEAT_TIMEOUT_SECONDS,
-            retryWindowHours: config.RETRY_WINDOW_HOURS,
-            foldersPerActivity: config.FOLDERS_PER_ACTIVITY,
-            folderTimeoutSeconds: config.FOLDER_ACTIVITY_TIMEOUT_SECONDS,
-          },
-        };
-      },
-
-      /** One page of the plan. Refuses a listing that changed since planning rather than mixing two versions. */
-      async loadPage(input: { listingUrl: string; fingerprint: string; page: number; pageSize: number }): Promise<FileEntry[]> {
-        const listing = await listings.matching(input.listingUrl, input.fingerprint);
-        return listing.files.slice(input.page * input.pageSize, (input.page + 1) * input.pageSize);
-      },
-
-      /** Specific entries of the plan, for retrying failed photos. */
-      async loadEntries(input: { listingUrl: string; fingerprint: string; indices: number[] }): Promise<FileEntry[]> {
-        const listing = await listings.matching(input.listingUrl, input.fingerprint);
-        return input.indices.map((i) => listing.files[i]).filter((f): f is FileEntry => f !== undefined);
-      },
-
-      async reserveTargets(input: Credentials & { count: number }): Promise<string[]> {
-        return reserveFor(providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken), input.count);
-      },
-
-      /** The space the destination can still take, null when unlimited or when it cannot tell. */
-      async freeBytes(input: Credentials): Promise<number | null> {
-        const provider = providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken);
-        return provider.freeBytes ? provider.freeBytes() : null;
-      },
-
-      async createRoot(input: Credentials & { rootName: string; target: string }): Promise<CreatedRoot> {
-        const provider = providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken);
-        return provider.createRoot({ transferId: input.transferId, rootName: galleryFolderName(input.rootName), target: targetOf(input.target) });
-      },
-
-      /** Heartbeats its own progress (see folders.ts), so it is not among the steps given empty heartbeats. */
-      async createFolderBatch(batch: FolderBatch): Promise<FolderBatchResult> {
-        return createFolderBatch({ providers, listings }, batch);
-      },
-
-      /** References of folders an earlier run made, for a run that no longer holds them (after continue-as-new). */
-      async findFolders(input: Credentials & ListingRef & { rootRef: string; indices: number[] }): Promise<string[]> {
-        const { folders } = await listings.matching(input.listingUrl, input.fingerprint);
-        const provider = providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken);
-        return provider.findFolders({ transferId: input.transferId, rootRef: input.rootRef, paths: input.indices.map((i) => folders[i]!) });
-      },
-
-      async transferFiles(unit: FileUnit) {
-        return transferFiles({ providers, http: deps.http, sourceHosts: config.SOURCE_URL_HOSTS, slots, logger }, unit);
-      },
-
-      async notifyCompletion(report: CompletionReport): Promise<void> {
-        await postCompletion(config.COMPLETION_CALLBACK_URL, config.CALLBACK_SECRET, report);
-        logger.info({ transfer_id: report.transfer_id, status: report.status, failed_photos: report.failed_photos }, 'completion callback delivered');
-      },
-
-      async revokeAccess(input: Credentials): Promise<void> {
-        await providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken).revokeAccess();
-        providers.forget(input.transferId);
-      },
+      ...listingActivities(deps, listings),
+      ...destinationActivities(deps, listings),
+      ...copyActivities(deps, slots),
     }),
   );
+}
+
+/** The steps that read the gallery's listing. */
+function listingActivities({ config, logger }: ActivityDeps, listings: ListingCache) {
+  return {
+    /** Reads the listing once and returns what the workflow needs to drive it (not the files themselves). */
+    async planTransfer(input: { transferId: string; listingUrl: string }): Promise<PlanSummary> {
+      const listing = await listings.get(input.listingUrl, true);
+      logger.info({ transfer_id: input.transferId, files: listing.files.length, rejected: listing.rejected.length }, 'listing read');
+      return {
+        fingerprint: listing.fingerprint,
+        filesTotal: listing.files.length,
+        bytesTotal: listing.bytesTotal,
+        pageCount: Math.ceil(listing.files.length / config.LISTING_PAGE_SIZE),
+        folderCount: listing.folders.length,
+        rejected: listing.rejected.slice(0, MAX_REJECTED_LISTED),
+        rejectedCount: listing.rejected.length,
+        settings: planSettings(config),
+      };
+    },
+
+    /** One page of the plan. Refuses a listing that changed since planning rather than mixing two versions. */
+    async loadPage(input: { listingUrl: string; fingerprint: string; page: number; pageSize: number }): Promise<FileEntry[]> {
+      const listing = await listings.matching(input.listingUrl, input.fingerprint);
+      return listing.files.slice(input.page * input.pageSize, (input.page + 1) * input.pageSize);
+    },
+
+    /** Specific entries of the plan, for retrying failed photos. */
+    async loadEntries(input: { listingUrl: string; fingerprint: string; indices: number[] }): Promise<FileEntry[]> {
+      const listing = await listings.matching(input.listingUrl, input.fingerprint);
+      return input.indices.map((i) => listing.files[i]).filter((f): f is FileEntry => f !== undefined);
+    },
+  };
+}
+
+/** The worker's settings a transfer keeps for its whole run (they travel in the plan). */
+function planSettings(config: Config): TransferSettings {
+  return {
+    concurrency: config.TRANSFER_CONCURRENCY,
+    filesPerActivity: config.FILES_PER_ACTIVITY,
+    pageSize: config.LISTING_PAGE_SIZE,
+    multipartMaxBytes: config.MULTIPART_MAX_BYTES,
+    maxFileAttempts: 5,
+    heartbeatTimeoutSeconds: config.FILE_HEARTBEAT_TIMEOUT_SECONDS,
+    retryWindowHours: config.RETRY_WINDOW_HOURS,
+    foldersPerActivity: config.FOLDERS_PER_ACTIVITY,
+    folderTimeoutSeconds: config.FOLDER_ACTIVITY_TIMEOUT_SECONDS,
+  };
+}
+
+/** The metadata steps at the destination: ids, space, the gallery folder, subfolders, revoking access. */
+function destinationActivities({ providers }: ActivityDeps, listings: ListingCache) {
+  const forTransfer = (input: Credentials) => providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken);
+  return {
+    async reserveTargets(input: Credentials & { count: number }): Promise<string[]> {
+      return reserveFor(forTransfer(input), input.count);
+    },
+
+    /** The space the destination can still take, null when unlimited or when it cannot tell. */
+    async freeBytes(input: Credentials): Promise<number | null> {
+      const provider = forTransfer(input);
+      return provider.freeBytes ? provider.freeBytes() : null;
+    },
+
+    async createRoot(input: Credentials & { rootName: string; target: string }): Promise<CreatedRoot> {
+      return forTransfer(input).createRoot({ transferId: input.transferId, rootName: galleryFolderName(input.rootName), target: targetOf(input.target) });
+    },
+
+    /** Heartbeats its own progress (see folders.ts), so it is not among the steps given empty heartbeats. */
+    async createFolderBatch(batch: FolderBatch): Promise<FolderBatchResult> {
+      return createFolderBatch({ providers, listings }, batch);
+    },
+
+    /** References of folders an earlier run made, for a run that no longer holds them (after continue-as-new). */
+    async findFolders(input: Credentials & ListingRef & { rootRef: string; indices: number[] }): Promise<string[]> {
+      const { folders } = await listings.matching(input.listingUrl, input.fingerprint);
+      return forTransfer(input).findFolders({ transferId: input.transferId, rootRef: input.rootRef, paths: input.indices.map((i) => folders[i]!) });
+    },
+
+    async revokeAccess(input: Credentials): Promise<void> {
+      await forTransfer(input).revokeAccess();
+      providers.forget(input.transferId);
+    },
+  };
+}
+
+/** Copying the files, and telling the gallery at the end. */
+function copyActivities({ config, providers, http, logger }: ActivityDeps, slots: FairSlots) {
+  return {
+    async transferFiles(unit: FileUnit) {
+      return transferFiles({ providers, http, sourceHosts: config.SOURCE_URL_HOSTS, slots, logger }, unit);
+    },
+
+    async notifyCompletion(report: CompletionReport): Promise<void> {
+      await postCompletion(config.COMPLETION_CALLBACK_URL, config.CALLBACK_SECRET, report);
+      logger.info({ transfer_id: report.transfer_id, status: report.status, failed_photos: report.failed_photos }, 'completion callback delivered');
+    },
+  };
 }
 
 /** How often the metadata steps heartbeat; the workflow gives them a 30 s heartbeat timeout. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseHostList } from '../shared/hosts';
 import { originListSetting, parseOriginList } from '../api/cors-origins';
 import { trustProxySetting } from '../api/trust-proxy';
+import { googleOAuthEndpoints } from '../providers/google-oauth';
 import { DESTINATIONS } from '../providers/registry';
 import { bool, hostList, httpUrl, positiveInt, SettingsRule } from './fields';
 
@@ -71,6 +72,8 @@ const schema = z.object({
   TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
 
   ...destinationSettings(),
+  /** Google's OAuth endpoints, shared by the Google destinations (so in neither one's section). */
+  ...googleOAuthEndpoints.shape,
 
   GALLERY_API_URL: httpUrl.default('https://app.litegallery.io'),
   ARCHIVE_URL_HOSTS: hostList.default(parseHostList('arch-d.lite.gallery,arch.litegallery.io,arch.lite.gallery')),

@@ -1,11 +1,26 @@
 import { CodeChallengeMethod, OAuth2Client } from 'google-auth-library';
+import { z } from 'zod';
+import { httpUrl } from '../config/fields';
 import type { ConsentFlow } from './destination';
 
 /**
- * Google's OAuth, shared by the Google destinations (Drive, Photos): one client shape, one consent flow that
- * differs only in its scopes. Loaded by the API (consent) and the workers (access tokens, revoke), so it holds
- * nothing but google-auth-library.
+ * Google's OAuth, shared by the Google destinations (Drive, Photos): Google's endpoints, one client shape, one
+ * consent flow that differs only in its scopes. Loaded by the API (consent) and the workers (access tokens,
+ * revoke), so it holds nothing but google-auth-library and the endpoints' settings.
  */
+
+/**
+ * Google's OAuth endpoints: Google's, not one destination's, so in neither Google destination's section.
+ * src/config/index.ts composes this section beside the destinations' ones; each Google destination's consent and
+ * worker side read it from the whole configuration they are given.
+ */
+export const googleOAuthEndpoints = z.object({
+  GOOGLE_AUTH_URL: httpUrl.default('https://accounts.google.com/o/oauth2/v2/auth'),
+  GOOGLE_TOKEN_URL: httpUrl.default('https://oauth2.googleapis.com/token'),
+  GOOGLE_REVOKE_URL: httpUrl.default('https://oauth2.googleapis.com/revoke'),
+});
+
+export type GoogleOAuthEndpoints = z.output<typeof googleOAuthEndpoints>;
 
 export interface GoogleOAuthSettings {
   clientId: string;
@@ -20,6 +35,11 @@ export interface GoogleScopes {
   requested: string[];
   /** The user may untick scopes on the consent screen: true when what is left is enough. */
   suffice(granted: ReadonlySet<string>): boolean;
+}
+
+/** One destination's OAuth client with Google's endpoints. */
+export function googleOAuthSettings(clientId: string, clientSecret: string, endpoints: GoogleOAuthEndpoints): GoogleOAuthSettings {
+  return { clientId, clientSecret, authUrl: endpoints.GOOGLE_AUTH_URL, tokenUrl: endpoints.GOOGLE_TOKEN_URL, revokeUrl: endpoints.GOOGLE_REVOKE_URL };
 }
 
 // Per try of the token request; the browser is waiting on our redirect meanwhile.

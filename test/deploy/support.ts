@@ -197,11 +197,14 @@ export interface CodeEnv {
 export function codeEnv(): CodeEnv {
   const all = new Set<string>();
   const required = new Set<string>();
-  // The one schema (src/config/index.ts) and the destinations' sections it is composed of.
+  // The one schema (src/config/index.ts) and the sections it is composed of: each destination's, and those that
+  // destinations of one provider share, beside their folders (src/providers/google-oauth.ts: Google's endpoints).
   const providers = join(ROOT, 'src/providers');
-  const sections = readdirSync(providers, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(providers, d.name, 'config.ts')))
-    .map((d) => join(providers, d.name, 'config.ts'));
+  const entries = readdirSync(providers, { withFileTypes: true });
+  const sections = [
+    ...entries.filter((d) => d.isDirectory() && existsSync(join(providers, d.name, 'config.ts'))).map((d) => join(providers, d.name, 'config.ts')),
+    ...entries.filter((d) => d.isFile() && d.name.endsWith('.ts')).map((d) => join(providers, d.name)),
+  ];
   for (const configFile of [join(ROOT, 'src/config/index.ts'), ...sections]) {
     const config = ts.createSourceFile(configFile, readFileSync(configFile, 'utf8'), ts.ScriptTarget.ES2022, true);
     config.forEachChild(function visit(node): void {

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { httpUrl, positiveInt } from '../../config/fields';
+import type { GoogleOAuthEndpoints } from '../google-oauth';
 
 /** Google Drive's environment variables (part of the one configuration, src/config/index.ts). */
 export const googleDriveSettings = z.object({
+  /** Drive's OAuth client (Photos has its own variables for its client). */
   GOOGLE_CLIENT_ID: z.string().min(1),
   GOOGLE_CLIENT_SECRET: z.string().min(1),
-  GOOGLE_AUTH_URL: httpUrl.default('https://accounts.google.com/o/oauth2/v2/auth'),
-  GOOGLE_TOKEN_URL: httpUrl.default('https://oauth2.googleapis.com/token'),
-  GOOGLE_REVOKE_URL: httpUrl.default('https://oauth2.googleapis.com/revoke'),
   GOOGLE_API_URL: httpUrl.default('https://www.googleapis.com'),
   /** Resumable chunk size; must be a multiple of 256 KiB (Drive's rule). One chunk per in-flight upload is held in memory. */
   UPLOAD_CHUNK_BYTES: positiveInt
@@ -19,3 +18,6 @@ export const googleDriveSettings = z.object({
 });
 
 export type GoogleDriveSettings = z.output<typeof googleDriveSettings>;
+
+/** What Drive reads: its section and Google's OAuth endpoints (every role is given the whole configuration). */
+export type DriveConfig = GoogleDriveSettings & GoogleOAuthEndpoints;

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { httpUrl, positiveInt, SettingsRule } from '../../config/fields';
-import type { GoogleDriveSettings } from '../google-drive/config';
-import type { GoogleOAuthSettings } from '../google-oauth';
+import { googleOAuthSettings, type GoogleOAuthEndpoints, type GoogleOAuthSettings } from '../google-oauth';
 
 /**
  * Google Photos' environment variables (part of the one configuration, src/config/index.ts). Its own OAuth client,
@@ -32,15 +31,12 @@ export const googlePhotosRules: ReadonlyArray<SettingsRule<GooglePhotosSettings>
   },
 ];
 
-/**
- * What Photos reads: its section, and Google's OAuth endpoints, which are Google's and not Drive's but are named
- * once, in Drive's section (every role is given the whole configuration).
- */
-export type PhotosConfig = GooglePhotosSettings & Pick<GoogleDriveSettings, 'GOOGLE_AUTH_URL' | 'GOOGLE_TOKEN_URL' | 'GOOGLE_REVOKE_URL'>;
+/** What Photos reads: its section and Google's OAuth endpoints (every role is given the whole configuration). */
+export type PhotosConfig = GooglePhotosSettings & GoogleOAuthEndpoints;
 
 /** The Photos OAuth client with Google's endpoints, or null when this deployment does not offer Photos. */
 export function photosOAuth(config: PhotosConfig): GoogleOAuthSettings | null {
   const { GOOGLE_PHOTOS_CLIENT_ID: clientId, GOOGLE_PHOTOS_CLIENT_SECRET: clientSecret } = config;
   if (!clientId || !clientSecret) return null;
-  return { clientId, clientSecret, authUrl: config.GOOGLE_AUTH_URL, tokenUrl: config.GOOGLE_TOKEN_URL, revokeUrl: config.GOOGLE_REVOKE_URL };
+  return googleOAuthSettings(clientId, clientSecret, config);
 }

@@ -5,10 +5,7 @@ import { photosConsent } from './consent';
 /** Registered with Google as a redirect URI of the Photos OAuth client (under PUBLIC_URL). */
 export const GOOGLE_PHOTOS_CALLBACK_PATH = '/cloud_archive/oauth/google-photos/callback';
 
-/**
- * Google Photos, offered when GOOGLE_PHOTOS_CLIENT_ID is set. Its consent reads Google's OAuth endpoints from
- * Drive's section too (see PhotosConfig): the API passes every destination the whole configuration. Worker side: ./worker.ts.
- */
+/** Google Photos, offered when GOOGLE_PHOTOS_CLIENT_ID is set. Worker side: ./worker.ts. */
 export const googlePhotos = describeDestination({
   cloudType: 'google_photos',
   label: 'Google Photos',
