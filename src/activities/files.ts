@@ -41,6 +41,8 @@ export interface FileDeps {
   /** This worker's copy slots, shared in turns between transfers. */
   slots: FairSlots;
   logger: Logger;
+  /** QUOTA_PROBE_MINUTES: when a daily cap without a published reset time is tried again. */
+  quotaProbeMinutes: number;
 }
 
 /**
@@ -48,6 +50,7 @@ export interface FileDeps {
  * Per file: success and permanent failure are final; a retryable failure makes the whole activity fail so that
  * Temporal retries it with the growing backoff, and the retry copies only the files still open. On the last
  * attempt those are reported as failed instead. Rate limits are waited out inside (not counted as attempts).
+ * A daily cap (with `parkOnCap`) ends the unit early: the files not copied are reported as capped, no attempt spent.
  */
 export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<FileOutcome[]> {
   const ctx = Context.current();
@@ -55,10 +58,12 @@ export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<Fil
   const log = deps.logger.child({ transfer_id: unit.transferId, attempt: ctx.info.attempt });
   const provider = deps.providers.forTransfer(unit.cloudType, unit.transferId, unit.sealedRefreshToken);
   const lastError = new Map<number, TransferError>();
+  let capped: TransferError | null = null;
 
   const beat = () => ctx.heartbeat(progress);
   const failed = (file: UnitFile, failure: TransferError) => {
-    if (failure.retryable) lastError.set(file.index, failure);
+    if (unit.parkOnCap && failure.dailyCap) capped ??= failure;
+    else if (failure.retryable) lastError.set(file.index, failure);
     else progress.failed[file.index] = failureOf(failure, failure.message);
     filesTransferred.inc({ outcome: failure.retryable ? 'retried' : 'failed', code: failure.code });
     // `error_code`, not `code`: the logger redacts `code` (OAuth authorization codes).
@@ -70,6 +75,8 @@ export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<Fil
   try {
     const open = unit.files.filter((f) => !progress.done[f.index] && !progress.failed[f.index] && !progress.uploaded[f.index]);
     await eachLimited(open, PARALLEL_IN_UNIT, async (file) => {
+      // Past a daily cap every further write would meet it too.
+      if (capped) return;
       try {
         const stored = await deps.slots.run(unit.transferId, ctx.cancellationSignal, () => provider.putFile({
           transferId: unit.transferId,
@@ -99,7 +106,7 @@ export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<Fil
       }
       beat();
     });
-    if (provider.commitFiles && !ctx.cancellationSignal.aborted) await commitUploaded(provider, unit, progress, beat, failed, ctx.cancellationSignal);
+    if (provider.commitFiles && !ctx.cancellationSignal.aborted && !capped) await commitUploaded(provider, unit, progress, beat, failed, ctx.cancellationSignal);
   } finally {
     clearInterval(ticker);
   }
@@ -108,6 +115,7 @@ export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<Fil
     await ctx.cancelled; // rethrows the cancellation so Temporal records it (and retries elsewhere on shutdown)
   }
 
+  if (capped) return cappedOutcomes(unit, progress, capped, deps.quotaProbeMinutes);
   const pending = unit.files.filter((f) => !progress.done[f.index] && !progress.failed[f.index]);
   if (pending.length > 0 && ctx.info.attempt < unit.maxAttempts) {
     beat();
@@ -124,6 +132,18 @@ export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<Fil
     if (failed) return { index: f.index, ok: false, ...failed };
     const last = lastError.get(f.index) ?? new TransferError('unknown', 'unknown error', true);
     return { index: f.index, ok: false, ...failureOf(last, `gave up after ${ctx.info.attempt} attempts: ${last.message}`) };
+  });
+}
+
+/** The unit's outcomes after a daily cap: those finished as they ended, every other one capped (tried after it). */
+function cappedOutcomes(unit: FileUnit, progress: UnitProgress, cap: TransferError, probeMinutes: number): FileOutcome[] {
+  const resumesAt = cap.dailyCap?.resumesAt ?? new Date(Date.now() + probeMinutes * 60_000).toISOString();
+  return unit.files.map((f): FileOutcome => {
+    const done = progress.done[f.index];
+    if (done) return { index: f.index, ok: true, bytes: done.bytes, bytesSent: done.bytesSent, ...(done.id ? { id: done.id } : {}) };
+    const failed = progress.failed[f.index];
+    if (failed) return { index: f.index, ok: false, ...failed };
+    return { index: f.index, ok: false, code: cap.code, reason: cap.message, dailyCap: { resumesAt } };
   });
 }
 

@@ -100,7 +100,7 @@ export function createActivities(deps: ActivityDeps) {
       },
 
       async transferFiles(unit: FileUnit) {
-        return transferFiles({ providers, http: deps.http, sourceHosts: config.SOURCE_URL_HOSTS, slots, logger }, unit);
+        return transferFiles({ providers, http: deps.http, sourceHosts: config.SOURCE_URL_HOSTS, slots, logger, quotaProbeMinutes: config.QUOTA_PROBE_MINUTES }, unit);
       },
 
       async notifyCompletion(report: CompletionReport): Promise<void> {

@@ -65,6 +65,11 @@ export interface UnitFile extends FileEntry {
 export interface FileUnit extends Credentials {
   files: UnitFile[];
   maxAttempts: number;
+  /**
+   * The workflow parks at a daily cap: the unit stops there and reports the files not copied as capped instead of
+   * spending attempts. Unset by workflows from before parking (they retry as they did).
+   */
+  parkOnCap?: boolean;
 }
 
 export type FileOutcome =
@@ -81,6 +86,8 @@ export interface FileFailure {
   reason: string;
   accountWide?: boolean;
   targetSpent?: boolean;
+  /** Not a failure of the photo: a daily cap stopped it (only with FileUnit.parkOnCap); the transfer parks until then. */
+  dailyCap?: { resumesAt: string };
 }
 
 export interface CompletionReport {
