@@ -63,7 +63,7 @@ export function createDispatcher(ctx: GoogleContext, routes: Route[], internal: 
     admit: (ex, route) => {
       if (route.auth) ({ user: ex.user, clientId: ex.clientId } = route.auth(ctx, ex.req, ex.op));
       if (WRITE_OPS.has(ex.op)) admitWrite(ctx, ex.op, ex.user);
-      if (UPLOAD_STARTS.has(ex.op)) ctx.dailyUploads.admit(ex.user);
+      if (UPLOAD_STARTS.has(ex.op)) admitUpload(ctx, ex.op, ex.user);
     },
     afterCommit,
     injected: (fault, route) => injectedError(fault, route.group),
@@ -82,6 +82,16 @@ function admitWrite(ctx: GoogleContext, op: OpKind, user: string): void {
     throw rateLimitError(ctx.limiter.nextAnswer(ctx.opts.rateLimitStyle), ctx.opts.retryAfterSeconds);
   }
   ctx.stats.writes += 1;
+}
+
+/** Past the daily upload limit: answered, and counted, as a rate limit (that is all a client can see of it). */
+function admitUpload(ctx: GoogleContext, op: OpKind, user: string): void {
+  try {
+    ctx.dailyUploads.admit(user);
+  } catch (err) {
+    ctx.stats.noteRateLimited(op);
+    throw err;
+  }
 }
 
 /** Faults that let the work happen, then answer an error. */
