@@ -89,7 +89,7 @@ export function createActivities(deps: ActivityDeps) {
 
       /** Heartbeats its own progress (see folders.ts), so it is not among the steps given empty heartbeats. */
       async createFolderBatch(batch: FolderBatch): Promise<FolderBatchResult> {
-        return createFolderBatch({ providers, listings }, batch);
+        return createFolderBatch({ providers, listings, quotaProbeMinutes: config.QUOTA_PROBE_MINUTES }, batch);
       },
 
       /** References of folders an earlier run made, for a run that no longer holds them (after continue-as-new). */

@@ -49,12 +49,16 @@ export interface FolderBatch extends Credentials, ListingRef {
   targets: string[];
   /** The folder made last and its ancestors (where the parents of this batch's first folders are). */
   chain: ChainLink[];
+  /** As FileUnit.parkOnCap: a daily cap ends the batch with what it made, and says so. */
+  parkOnCap?: boolean;
 }
 
 export interface FolderBatchResult {
   /** References of the folders made, from `from` on; possibly fewer than asked (the rest come in the next batch). */
   refs: string[];
   chain: ChainLink[];
+  /** A daily cap ended the batch (only with FolderBatch.parkOnCap): the rest after it resets. */
+  dailyCap?: { resumesAt: string };
 }
 
 export interface UnitFile extends FileEntry {

@@ -57,7 +57,8 @@ export class ProviderCaller {
           this.auth.invalidate();
           continue;
         }
-        if (failure.retryable && transient < TRANSIENT_RETRIES) {
+        // A daily cap does not lift in seconds: the transfer parks instead (or, before parking, retries the unit).
+        if (failure.retryable && !failure.dailyCap && transient < TRANSIENT_RETRIES) {
           await delay(500 * 2 ** transient++, undefined, { signal });
           continue;
         }

@@ -22,10 +22,12 @@ export interface Parked {
   resumesAt: string | null;
 }
 
-/** The photos a daily cap stopped, and when the cap resets (the latest any unit was told). */
+/** The photos a daily cap stopped, and when the cap resets (the latest any unit or folder batch was told). */
 export class QuotaHold {
   held: UnitFile[];
   resumesAt: string | null;
+  /** Lanes waiting out a cap now (the units, the folder lane): the state is `waiting_quota` while any is. */
+  parked = 0;
 
   constructor(carried?: Parked) {
     this.held = carried?.held ?? [];
@@ -34,6 +36,10 @@ export class QuotaHold {
 
   hold(file: UnitFile, resumesAt: string): void {
     this.held.push(file);
+    this.note(resumesAt);
+  }
+
+  note(resumesAt: string): void {
     if (!this.resumesAt || resumesAt > this.resumesAt) this.resumesAt = resumesAt;
   }
 
@@ -60,14 +66,22 @@ function regroup(run: TransferRun, files: UnitFile[]): UnitFile[][] {
   return makeUnits(files, files.map((f) => f.target), (folder) => parents.get(folder)!, run.plan!.settings);
 }
 
-/** Waits out the cap: state `waiting_quota` with `resumesAt`, a durable timer (cancellable), then `running` again. */
-async function park(run: TransferRun): Promise<void> {
-  const until = run.quota.resumesAt ?? new Date().toISOString();
-  run.publishState('waiting_quota');
+/**
+ * Waits out a cap until `until` (the units, or the folder lane, whichever met it): state `waiting_quota` with
+ * `resumesAt` while any lane waits, a durable timer (cancellable), then `running` again.
+ */
+export async function parkUntil(run: TransferRun, until: string): Promise<void> {
+  run.quota.note(until);
+  if (run.quota.parked++ === 0) run.publishState('waiting_quota');
   const wait = Date.parse(until) - Date.now();
   if (wait > 0) await sleep(wait);
+  if (--run.quota.parked > 0) return;
   run.quota.resumesAt = null;
   run.publishState('running');
+}
+
+function park(run: TransferRun): Promise<void> {
+  return parkUntil(run, run.quota.resumesAt ?? new Date().toISOString());
 }
 
 /**

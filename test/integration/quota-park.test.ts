@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { photosQuotaResumesAt } from '../../src/providers/google-photos/quota-day';
 import { workflowIdFor } from '../../src/shared/types';
 import { assertTree, driveNodes, sampleFiles, type SpecFile } from '../helpers/drive-tree';
 import { waitFor } from '../helpers/polling';
@@ -73,4 +74,31 @@ test('Drive: a daily upload limit reached at 60 % parks the transfer, which comp
   assertTree(driveNodes(stack.google), 'Capped', files);
   const callback = await stack.gallery.waitForCallback((c) => (c.json as { transfer_id?: string }).transfer_id === transferId, 20_000);
   assert.deepEqual([(callback.json as { status: string }).status, (callback.json as { failed_photos: number }).failed_photos], ['succeeded', 0]);
+});
+
+test("Google Photos: the project's daily quota parks the transfer until after midnight Pacific; a cancel ends it there", async () => {
+  const galleryId = String(900000 + Math.floor(Math.random() * 90000));
+  const hash = randomBytes(16).toString('hex');
+  const photos = sampleFiles({ small: 12, large: 0 });
+  stack.gallery.addGallery({ galleryId, hash, files: photos });
+  // A dozen more requests today: the albums and some photos get through, then the quota is used up.
+  stack.google.setOptions({ photosRequestsPerDay: stack.google.photos.dailyQuota().used + 12 });
+  const body = { archive_url: `https://${ARCHIVE_HOST}/g/api/stream/${galleryId}/${hash}?mod=web`, gallery_name: 'Quota', cloud_type: 'google_photos' };
+  const { transferId } = await stack.consent(body);
+  assert.ok(transferId);
+
+await waitFor('the transfer to park', async () => (await status(transferId)).metadata.state === 'waiting_quota', 60_000);
+  const parked = (await status(transferId)).metadata;
+  assert.equal(parked.files_failed, 0, 'the quota fails no photo');
+  // The reset Google publishes, worked out by the worker: a few minutes after the next midnight Pacific.
+  const expected = Date.parse(photosQuotaResumesAt(Date.now()));
+  assert.ok(Math.abs(Date.parse(parked.resumes_at!) - expected) < 60_000, `resumes_at ${parked.resumes_at}`);
+
+  const handle = stack.client.workflow.getHandle(workflowIdFor(transferId));
+  await handle.cancel();
+  await assert.rejects(handle.result());
+  const callback = await stack.gallery.waitForCallback((c) => (c.json as { transfer_id?: string }).transfer_id === transferId, 20_000);
+  assert.equal((callback.json as { status: string }).status, 'cancelled');
+  // The API's readings are shared for a moment: the next one says cancelled.
+  await waitFor('the status to say cancelled', async () => (await status(transferId)).metadata.state === 'cancelled');
 });
