@@ -105,7 +105,7 @@ export async function copyPages(run: TransferRun): Promise<string | undefined> {
   const files = fileActivities(plan.settings);
   const again = (units: UnitFile[][]) => schedule(run, units, files);
   // A run continued as new while parked starts with the photos the cap held.
-  let unstarted = await throughDailyCaps(run, [], again, true);
+  let unstarted = await throughDailyCaps(run, [], again, run.nextPage);
   for (; run.nextPage < plan.pageCount && !run.ledger.fatal; run.nextPage++) {
     await run.continueIfLong();
     let units: UnitFile[][];
@@ -118,10 +118,11 @@ export async function copyPages(run: TransferRun): Promise<string | undefined> {
     }
     // Stopped while the page was prepared: it was never started, so it is where a retry resumes.
     if (run.ledger.fatal && units.length === 0) break;
-    unstarted = await throughDailyCaps(run, await schedule(run, units, files), again, true);
+    // Continuing as new while parked here resumes after this page: its photos are copied or held.
+    unstarted = await throughDailyCaps(run, await schedule(run, units, files), again, run.nextPage + 1);
   }
   await run.lane.ended();
-  unstarted = await drainDailyCaps(run, unstarted, again, true);
+  unstarted = await drainDailyCaps(run, unstarted, again, run.nextPage);
   settleStop(run, unstarted.flat(), run.nextPage);
   return run.ledger.fatal ?? undefined;
 }

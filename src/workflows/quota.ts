@@ -88,22 +88,23 @@ function park(run: TransferRun): Promise<void> {
  * While photos are held by a daily cap: lets the units in flight end (they stop at the cap too), parks, then runs
  * the held photos and `unstarted` (the units a cap kept from starting), again and again while the cap holds. Returns
  * the units not started when the transfer stopped instead; held photos are among them then. `schedule` starts units
- * in the window. `mayContinue`: in the first copy a long park may continue as new, carrying the held photos.
+ * in the window. `continueAt`: in the first copy, the page a continue-as-new resumes at (the pages before it are
+ * done or held): a long park then continues as new, carrying the held photos; null in a retry (its state is its own).
  */
 export async function throughDailyCaps(
   run: TransferRun,
   unstarted: UnitFile[][],
   schedule: (units: UnitFile[][]) => Promise<UnitFile[][]>,
-  mayContinue: boolean,
+  continueAt: number | null,
 ): Promise<UnitFile[][]> {
   for (;;) {
     if (run.quota.held.length > 0 && !run.ledger.fatal) await run.window.idle();
     if (run.ledger.fatal) return [...unstarted, ...(run.quota.held.length > 0 ? [run.quota.take()] : [])];
     if (run.quota.held.length === 0) return unstarted;
-    if (mayContinue && run.historyIsLong()) {
+    if (continueAt !== null && run.historyIsLong()) {
       for (const unit of unstarted) run.quota.held.push(...unit);
-      unstarted = [];
-      await run.continueIfLong();
+      run.nextPage = continueAt;
+      await run.continueIfLong(); // does not return
     }
     await park(run);
     unstarted = await schedule([...regroup(run, run.quota.take()), ...unstarted]);
@@ -115,11 +116,11 @@ export async function drainDailyCaps(
   run: TransferRun,
   unstarted: UnitFile[][],
   schedule: (units: UnitFile[][]) => Promise<UnitFile[][]>,
-  mayContinue: boolean,
+  continueAt: number | null,
 ): Promise<UnitFile[][]> {
   for (;;) {
     await run.window.idle();
-    if (run.quota.held.length === 0 || run.ledger.fatal) return throughDailyCaps(run, unstarted, schedule, false);
-    unstarted = await throughDailyCaps(run, unstarted, schedule, mayContinue);
+    if (run.quota.held.length === 0 || run.ledger.fatal) return throughDailyCaps(run, unstarted, schedule, null);
+    unstarted = await throughDailyCaps(run, unstarted, schedule, continueAt);
   }
 }

@@ -84,5 +84,5 @@ async function retryFiles(run: TransferRun, again: FailedFile[]): Promise<UnitFi
   const files = fileActivities(run.plan!.settings);
   const rerun = (more: UnitFile[][]) => schedule(run, more, files);
   // Parked at a daily cap, a retry waits it out as the first copy does (not continuing as new: its state is its own).
-  return (await drainDailyCaps(run, await schedule(run, units, files), rerun, false)).flat();
+  return (await drainDailyCaps(run, await schedule(run, units, files), rerun, null)).flat();
 }

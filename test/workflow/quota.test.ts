@@ -85,3 +85,32 @@ test('cancelling a parked transfer ends it cancelled at once (the wait is a canc
   assert.deepEqual(gallery.callbacks.map((c) => [c.status, c.failed_photos, c.files_uploaded]), [['cancelled', 5, 3]]);
   assert.equal(gallery.revoked, 1);
 });
+
+test('a long park continues as new carrying the held photos: each is copied once, none repeated or skipped', async () => {
+  const files = 60;
+  let capOpen = true;
+  const gallery = new StubGallery({
+    files,
+    settings: { concurrency: 4, pageSize: 25 },
+    // Probes every 100 ms meet the cap until the workflow has continued as new while parked.
+    photo: (index) => (index >= 30 && capOpen ? { ...CAP, dailyCap: { resumesAt: new Date(Date.now() + 100).toISOString() } } : 'ok'),
+  });
+  await withWorker(env, gallery, async (taskQueue) => {
+    const handle = await start(taskQueue);
+    await waitFor('a continue-as-new while parked', async () => {
+      const { runId } = await handle.describe();
+      return runId !== handle.firstExecutionRunId && (await handle.query(progressQuery)).state === 'waiting_quota';
+    }, 120_000);
+    capOpen = false;
+    const result = await handle.result();
+    assert.deepEqual([result.state, result.filesDone, result.filesFailed], ['succeeded', files, 0]);
+  });
+  for (let i = 0; i < files; i++) {
+    const copies = gallery.attempts.get(i) ?? 0;
+    if (i < 30) assert.equal(copies, 1, `photo ${i} copied once`);
+    else assert.ok(copies >= 1, `photo ${i} copied`);
+    assert.equal(new Set(gallery.targetsOf(i)).size, 1, `photo ${i} keeps its target`);
+  }
+  // Once the cap lifted, each held photo went out once more and succeeded: the last attempt of each is its only success.
+  assert.deepEqual(gallery.callbacks.map((c) => [c.status, c.failed_photos, c.files_uploaded]), [['succeeded', 0, files]]);
+});
