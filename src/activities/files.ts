@@ -41,6 +41,8 @@ export interface FileDeps {
   /** This worker's copy slots, shared in turns between transfers. */
   slots: FairSlots;
   logger: Logger;
+  /** QUOTA_PROBE_MINUTES: when a daily cap without a published reset time is tried again. */
+  quotaProbeMinutes: number;
 }
 
 /** What the steps of one attempt at a unit share. */
@@ -54,6 +56,8 @@ interface UnitAttempt {
   lastError: Map<number, TransferError>;
   beat: () => void;
   failed: (file: UnitFile, failure: TransferError) => void;
+  /** The daily cap met, when the workflow asked the unit to stop at one (parkOnCap). */
+  capped: TransferError | null;
 }
 
 /**
@@ -61,6 +65,7 @@ interface UnitAttempt {
  * Per file: success and permanent failure are final; a retryable failure makes the whole activity fail so that
  * Temporal retries it with the growing backoff, and the retry copies only the files still open. On the last
  * attempt those are reported as failed instead. Rate limits are waited out inside (not counted as attempts).
+ * A daily cap (with `parkOnCap`) ends the unit early: the files not copied are reported as capped, no attempt spent.
  */
 export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<FileOutcome[]> {
   const ctx = Context.current();
@@ -72,7 +77,7 @@ export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<Fil
     const { progress } = attempt;
     const open = unit.files.filter((f) => !progress.done[f.index] && !progress.failed[f.index] && !progress.uploaded[f.index]);
     await eachLimited(open, PARALLEL_IN_UNIT, (file) => copyFile(deps, attempt, file));
-    if (attempt.provider.commitFiles && !attempt.signal.aborted) await commitUploaded(attempt);
+    if (attempt.provider.commitFiles && !attempt.signal.aborted && !attempt.capped) await commitUploaded(attempt);
   } finally {
     clearInterval(ticker);
   }
@@ -80,6 +85,7 @@ export async function transferFiles(deps: FileDeps, unit: FileUnit): Promise<Fil
     attempt.beat();
     await ctx.cancelled; // rethrows the cancellation so Temporal records it (and retries elsewhere on shutdown)
   }
+  if (attempt.capped) return cappedOutcomes(unit, attempt.progress, attempt.capped, deps.quotaProbeMinutes);
   throwIfRetrying(attempt, ctx.info.attempt);
   return outcomesOf(attempt, ctx.info.attempt);
 }
@@ -88,7 +94,7 @@ function startAttempt(deps: FileDeps, unit: FileUnit, ctx: Context): UnitAttempt
   const progress: UnitProgress = normalise(ctx.info.heartbeatDetails);
   const log = deps.logger.child({ transfer_id: unit.transferId, attempt: ctx.info.attempt });
   const lastError = new Map<number, TransferError>();
-  return {
+  const attempt: UnitAttempt = {
     unit,
     provider: deps.providers.forTransfer(unit.cloudType, unit.transferId, unit.sealedRefreshToken),
     progress,
@@ -96,14 +102,17 @@ function startAttempt(deps: FileDeps, unit: FileUnit, ctx: Context): UnitAttempt
     log,
     lastError,
     beat: () => ctx.heartbeat(progress),
+    capped: null,
     failed: (file, failure) => {
-      if (failure.retryable) lastError.set(file.index, failure);
+      if (unit.parkOnCap && failure.dailyCap) attempt.capped ??= failure;
+      else if (failure.retryable) lastError.set(file.index, failure);
       else progress.failed[file.index] = failureOf(failure, failure.message);
       filesTransferred.inc({ outcome: failure.retryable ? 'retried' : 'failed', code: failure.code });
       // `error_code`, not `code`: the logger redacts `code` (OAuth authorization codes).
       log.warn({ file: file.name, error_code: failure.code, retryable: failure.retryable }, failure.message);
     },
   };
+  return attempt;
 }
 
 function tickerMs(heartbeatTimeoutMs: number | undefined): number {
@@ -113,6 +122,8 @@ function tickerMs(heartbeatTimeoutMs: number | undefined): number {
 /** Uploads one file in one of the worker's copy slots and records the result (done, or uploaded awaiting commit). */
 async function copyFile(deps: FileDeps, a: UnitAttempt, file: UnitFile): Promise<void> {
   const { unit, progress, signal } = a;
+  // Past a daily cap every further write would meet it too.
+  if (a.capped) return;
   try {
     const stored = await deps.slots.run(unit.transferId, signal, () => a.provider.putFile({
       transferId: unit.transferId,
@@ -165,6 +176,18 @@ function outcomesOf(a: UnitAttempt, attempt: number): FileOutcome[] {
     if (failed) return { index: f.index, ok: false, ...failed };
     const last = a.lastError.get(f.index) ?? new TransferError('unknown', 'unknown error', true);
     return { index: f.index, ok: false, ...failureOf(last, `gave up after ${attempt} attempts: ${last.message}`) };
+  });
+}
+
+/** The unit's outcomes after a daily cap: those finished as they ended, every other one capped (tried after it). */
+function cappedOutcomes(unit: FileUnit, progress: UnitProgress, cap: TransferError, probeMinutes: number): FileOutcome[] {
+  const resumesAt = cap.dailyCap?.resumesAt ?? new Date(Date.now() + probeMinutes * 60_000).toISOString();
+  return unit.files.map((f): FileOutcome => {
+    const done = progress.done[f.index];
+    if (done) return { index: f.index, ok: true, bytes: done.bytes, bytesSent: done.bytesSent, ...(done.id ? { id: done.id } : {}) };
+    const failed = progress.failed[f.index];
+    if (failed) return { index: f.index, ok: false, ...failed };
+    return { index: f.index, ok: false, code: cap.code, reason: cap.message, dailyCap: { resumesAt } };
   });
 }
 

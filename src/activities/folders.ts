@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { TransferError } from '../shared/errors';
 import type { Providers } from '../providers';
 import { placeInChain } from '../source/folder-tree';
 import type { ListingCache } from './listing';
@@ -13,6 +14,8 @@ const SOFT_DEADLINE_SHARE = 0.8;
 export interface FolderDeps {
   providers: Providers;
   listings: ListingCache;
+  /** QUOTA_PROBE_MINUTES: when a daily cap without a published reset time is tried again. */
+  quotaProbeMinutes: number;
 }
 
 /**
@@ -23,6 +26,7 @@ export interface FolderDeps {
  * the rest as folders it made before (the provider answers the same reference), so a crash costs at most the
  * creates since the last heartbeat that got through — never a finished batch. When the pace is slow (rate
  * limits), it stops early with what it made: the workflow records that and asks for the rest in the next batch.
+ * So does a daily cap (with `parkOnCap`), saying when it resets: the workflow parks the lane until then.
  */
 export async function createFolderBatch(deps: FolderDeps, batch: FolderBatch): Promise<FolderBatchResult> {
   const ctx = Context.current();
@@ -38,12 +42,19 @@ export async function createFolderBatch(deps: FolderDeps, batch: FolderBatch): P
     while (refs.length < batch.targets.length && !(refs.length > 0 && Date.now() > stopBy)) {
       const index = batch.from + refs.length;
       const place = placeInChain(chain, folders, index);
-      const ref = await provider.createFolder({
-        transferId: batch.transferId,
-        path: folders[index]!,
-        parentRef: place.parent?.ref ?? batch.rootRef,
-        target: targetOf(batch.targets[refs.length]!),
-      });
+      let ref: string;
+      try {
+        ref = await provider.createFolder({
+          transferId: batch.transferId,
+          path: folders[index]!,
+          parentRef: place.parent?.ref ?? batch.rootRef,
+          target: targetOf(batch.targets[refs.length]!),
+        });
+      } catch (err) {
+        if (!(batch.parkOnCap && err instanceof TransferError && err.dailyCap)) throw err;
+        const resumesAt = err.dailyCap.resumesAt ?? new Date(Date.now() + deps.quotaProbeMinutes * 60_000).toISOString();
+        return { refs, chain, dailyCap: { resumesAt } };
+      }
       refs.push(ref);
       chain = place.extend(ref);
       ctx.heartbeat({ refs });

@@ -88,7 +88,7 @@ function planSettings(config: Config): TransferSettings {
 }
 
 /** The metadata steps at the destination: ids, space, the gallery folder, subfolders, revoking access. */
-function destinationActivities({ providers }: ActivityDeps, listings: ListingCache) {
+function destinationActivities({ providers, config }: ActivityDeps, listings: ListingCache) {
   const forTransfer = (input: Credentials) => providers.forTransfer(input.cloudType, input.transferId, input.sealedRefreshToken);
   return {
     async reserveTargets(input: Credentials & { count: number }): Promise<string[]> {
@@ -107,7 +107,7 @@ function destinationActivities({ providers }: ActivityDeps, listings: ListingCac
 
     /** Heartbeats its own progress (see folders.ts), so it is not among the steps given empty heartbeats. */
     async createFolderBatch(batch: FolderBatch): Promise<FolderBatchResult> {
-      return createFolderBatch({ providers, listings }, batch);
+      return createFolderBatch({ providers, listings, quotaProbeMinutes: config.QUOTA_PROBE_MINUTES }, batch);
     },
 
     /** References of folders an earlier run made, for a run that no longer holds them (after continue-as-new). */
@@ -127,7 +127,7 @@ function destinationActivities({ providers }: ActivityDeps, listings: ListingCac
 function copyActivities({ config, providers, http, logger }: ActivityDeps, slots: FairSlots) {
   return {
     async transferFiles(unit: FileUnit) {
-      return transferFiles({ providers, http, sourceHosts: config.SOURCE_URL_HOSTS, slots, logger }, unit);
+      return transferFiles({ providers, http, sourceHosts: config.SOURCE_URL_HOSTS, slots, logger, quotaProbeMinutes: config.QUOTA_PROBE_MINUTES }, unit);
     },
 
     async notifyCompletion(report: CompletionReport): Promise<void> {

@@ -49,12 +49,16 @@ export interface FolderBatch extends Credentials, ListingRef {
   targets: string[];
   /** The folder made last and its ancestors (where the parents of this batch's first folders are). */
   chain: ChainLink[];
+  /** As FileUnit.parkOnCap: a daily cap ends the batch with what it made, and says so. */
+  parkOnCap?: boolean;
 }
 
 export interface FolderBatchResult {
   /** References of the folders made, from `from` on; possibly fewer than asked (the rest come in the next batch). */
   refs: string[];
   chain: ChainLink[];
+  /** A daily cap ended the batch (only with FolderBatch.parkOnCap): the rest after it resets. */
+  dailyCap?: { resumesAt: string };
 }
 
 export interface UnitFile extends FileEntry {
@@ -65,6 +69,11 @@ export interface UnitFile extends FileEntry {
 export interface FileUnit extends Credentials {
   files: UnitFile[];
   maxAttempts: number;
+  /**
+   * The workflow parks at a daily cap: the unit stops there and reports the files not copied as capped instead of
+   * spending attempts. Unset by workflows from before parking (they retry as they did).
+   */
+  parkOnCap?: boolean;
 }
 
 export type FileOutcome =
@@ -81,6 +90,8 @@ export interface FileFailure {
   reason: string;
   accountWide?: boolean;
   targetSpent?: boolean;
+  /** Not a failure of the photo: a daily cap stopped it (only with FileUnit.parkOnCap); the transfer parks until then. */
+  dailyCap?: { resumesAt: string };
 }
 
 export interface CompletionReport {

@@ -117,6 +117,11 @@ const schema = z.object({
   /** A transfer that ended with failed photos stays open this long for support's `retryFailed`. */
   RETRY_WINDOW_HOURS: z.coerce.number().min(0).max(24 * 30).default(72),
 
+  /** A transfer that meets a destination's daily cap parks; without a published reset time it tries again after this. */
+  QUOTA_PROBE_MINUTES: z.coerce.number().positive().max(24 * 60).default(60),
+  /** Rate limits this long with no write of the account succeeding count as a daily cap (Drive's 750 GB a day). */
+  QUOTA_PARK_AFTER_MINUTES: z.coerce.number().positive().max(24 * 60).default(30),
+
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(64),
   /** Photos copied at once by one worker, shared in turns between the transfers it serves (no starvation). */
   WORKER_MAX_CONCURRENT_FILES: positiveInt.max(1000).default(32),

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { RateLimitedError, TransferError, UnauthorizedError } from '../shared/errors';
+import { dailyLimitSuspected, RateLimitedError, TransferError, UnauthorizedError } from '../shared/errors';
 import { rateLimitWaits, rateLimitWaitSeconds } from '../shared/metrics';
 import type { Pacer } from './pacer';
 
@@ -20,6 +20,11 @@ export class ProviderCaller {
     private readonly auth: { invalidate(): void },
     private readonly pacer: Pacer,
     private readonly classify: Classifier,
+    /**
+     * Rate limits for this long without a successful write of the account count as a daily cap
+     * (QUOTA_PARK_AFTER_MINUTES): some caps answer exactly like throttling. Unset: never.
+     */
+    private readonly dailyCapAfterMinutes?: number,
   ) {}
 
   /** `urgent`: a write other writes wait for (an album folder before its photos), paced ahead of them. */
@@ -37,6 +42,8 @@ export class ProviderCaller {
         if (signal?.aborted) throw err;
         const failure = this.classify(err, what);
         if (failure instanceof RateLimitedError) {
+          const capAfter = this.dailyCapAfterMinutes;
+          if (capAfter !== undefined && this.pacer.limitedForMs() >= capAfter * 60_000) throw dailyLimitSuspected(failure, capAfter);
           if (waited > MAX_RATE_LIMIT_WAIT_MS) throw failure;
           const wait = this.pacer.rateLimited(failure.retryAfterMs);
           waited += wait;
@@ -50,7 +57,8 @@ export class ProviderCaller {
           this.auth.invalidate();
           continue;
         }
-        if (failure.retryable && transient < TRANSIENT_RETRIES) {
+        // A daily cap does not lift in seconds: the transfer parks instead (or, before parking, retries the unit).
+        if (failure.retryable && !failure.dailyCap && transient < TRANSIENT_RETRIES) {
           await delay(500 * 2 ** transient++, undefined, { signal });
           continue;
         }

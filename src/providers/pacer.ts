@@ -11,6 +11,8 @@ export class Pacer {
   #pausedUntil = 0;
   #strikes = 0;
   #urgentWaiting = 0;
+  /** Since when every answer was "slow down" (the first of them since the last success); null after a success. */
+  #limitedSince: number | null = null;
   /** Current rate: eased down on each rate-limit answer, back up to the configured rate on success. */
   #rate: number;
 
@@ -28,6 +30,11 @@ export class Pacer {
 
   get rate(): number {
     return this.#rate;
+  }
+
+  /** How long the account's writes have met only rate limits (0 while one succeeds now and then). */
+  limitedForMs(): number {
+    return this.#limitedSince === null ? 0 : Date.now() - this.#limitedSince;
   }
 
   /**
@@ -64,6 +71,7 @@ export class Pacer {
    * Retry-After wins when given.
    */
   rateLimited(retryAfterMs?: number): number {
+    this.#limitedSince ??= Date.now();
     this.#strikes = Math.min(this.#strikes + 1, 9);
     if (this.#strikes > 1) this.#rate = Math.max(this.ratePerSecond * 0.25, this.#rate * 0.95);
     const interval = 1000 / this.#rate;
@@ -75,6 +83,7 @@ export class Pacer {
   }
 
   succeeded(): void {
+    this.#limitedSince = null;
     this.#strikes = 0;
     this.#rate = Math.min(this.#ceiling, this.#rate * 1.002);
   }

@@ -16,18 +16,36 @@ export class TransferError extends Error {
    * never reusable): a support retry reserves a fresh one.
    */
   readonly targetSpent: boolean;
+  /**
+   * A daily cap of the destination is reached (Drive's 750 GB of uploads per user, Photos' project-wide request
+   * quota): nothing gets written until it resets, so the transfer parks instead of spending attempts. `resumesAt`
+   * when the destination publishes its reset time (ISO), null when it does not (the worker probes later).
+   */
+  readonly dailyCap: { resumesAt: string | null } | null;
 
   constructor(
     /** Stable machine code, e.g. `source_not_found`, `drive_storage_full`. Becomes the Temporal failure type. */
     readonly code: string,
     message: string,
     readonly retryable: boolean,
-    facts: { accountWide?: boolean; targetSpent?: boolean } = {},
+    facts: { accountWide?: boolean; targetSpent?: boolean; dailyCap?: { resumesAt: string | null } | null } = {},
   ) {
     super(message);
     this.accountWide = facts.accountWide ?? false;
     this.targetSpent = facts.targetSpent ?? false;
+    this.dailyCap = facts.dailyCap ?? null;
   }
+}
+
+/**
+ * Rate limits answered for this long with no write of the account succeeding in between: taken as a daily cap
+ * whose answer looks like ordinary throttling (Drive's 750 GB a day: `403 userRateLimitExceeded`).
+ */
+export const DAILY_LIMIT_SUSPECTED = 'daily_limit_suspected';
+
+export function dailyLimitSuspected(failure: TransferError, minutes: number): TransferError {
+  const text = `no write succeeded for ${minutes} minute(s) of rate limits (${failure.message}): taken as the destination's daily limit`;
+  return new TransferError(DAILY_LIMIT_SUSPECTED, text, true, { dailyCap: { resumesAt: null } });
 }
 
 /** The worker cannot open the transfer's sealed refresh token (its SECRET_KEY is not among the worker's keys). */

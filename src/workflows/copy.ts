@@ -2,6 +2,7 @@ import { condition, isCancellation, patched } from '@temporalio/workflow';
 import type { FileOutcome, UnitFile } from '../activities/types';
 import { failureMessage, failureType, fileActivities, metadata, type FileActivities } from './activities';
 import type { TransferRun } from './run';
+import { drainDailyCaps, parksOnCap, throughDailyCaps } from './quota';
 import { foldersNeeded, makeUnits } from './units';
 
 /**
@@ -39,23 +40,31 @@ async function tooLittleSpace(run: TransferRun): Promise<boolean> {
   return run.ledger.checkSpace(run.plan!.bytesTotal - run.ledger.counts.bytesDone, free);
 }
 
-/** One unit: its files' outcomes go to the ledger; a unit that failed as a whole fails each of its files. */
+/**
+ * One unit: its files' outcomes go to the ledger; a unit that failed as a whole fails each of its files. Photos a
+ * daily cap stopped are held for after it (quota.ts), not failed.
+ */
 export async function runUnit(run: TransferRun, unit: UnitFile[], files: FileActivities): Promise<void> {
   let outcomes: FileOutcome[];
   try {
-    outcomes = await files.transferFiles({ ...run.credentials, files: unit, maxAttempts: run.plan!.settings.maxFileAttempts });
+    const parkOnCap = parksOnCap() ? { parkOnCap: true } : {};
+    outcomes = await files.transferFiles({ ...run.credentials, files: unit, maxAttempts: run.plan!.settings.maxFileAttempts, ...parkOnCap });
   } catch (err) {
     // Its worker died on the last attempt, or the transfer was cancelled.
     const reason = isCancellation(err) ? 'the transfer was cancelled' : failureMessage(err);
     outcomes = unit.map((f) => ({ index: f.index, ok: false, code: isCancellation(err) ? 'cancelled' : failureType(err), reason }));
   }
-  for (const outcome of outcomes) run.ledger.record(outcome, unit.find((f) => f.index === outcome.index)!);
+  for (const outcome of outcomes) {
+    const file = unit.find((f) => f.index === outcome.index)!;
+    if (!outcome.ok && outcome.dailyCap) run.quota.hold(file, outcome.dailyCap.resumesAt);
+    else run.ledger.record(outcome, file);
+  }
   run.touch();
 }
 
 /** Starts the units in the window; returns once all are started, or with those not started if the transfer stopped. */
 export function schedule(run: TransferRun, units: UnitFile[][], files: FileActivities): Promise<UnitFile[][]> {
-  return run.window.schedule(units, (unit) => runUnit(run, unit, files), () => run.ledger.fatal !== null);
+  return run.window.schedule(units, (unit) => runUnit(run, unit, files), () => run.ledger.fatal !== null || run.quota.held.length > 0);
 }
 
 /** Waits until the first `need` album folders exist; continues as new meanwhile if the history grows long. */
@@ -94,7 +103,9 @@ export async function copyPages(run: TransferRun): Promise<string | undefined> {
   const plan = run.plan!;
   run.lane.start();
   const files = fileActivities(plan.settings);
-  let unstarted: UnitFile[][] = [];
+  const again = (units: UnitFile[][]) => schedule(run, units, files);
+  // A run continued as new while parked starts with the photos the cap held.
+  let unstarted = await throughDailyCaps(run, [], again, run.nextPage);
   for (; run.nextPage < plan.pageCount && !run.ledger.fatal; run.nextPage++) {
     await run.continueIfLong();
     let units: UnitFile[][];
@@ -107,10 +118,11 @@ export async function copyPages(run: TransferRun): Promise<string | undefined> {
     }
     // Stopped while the page was prepared: it was never started, so it is where a retry resumes.
     if (run.ledger.fatal && units.length === 0) break;
-    unstarted = await schedule(run, units, files);
+    // Continuing as new while parked here resumes after this page: its photos are copied or held.
+    unstarted = await throughDailyCaps(run, await schedule(run, units, files), again, run.nextPage + 1);
   }
   await run.lane.ended();
-  await run.window.idle();
+  unstarted = await drainDailyCaps(run, unstarted, again, run.nextPage);
   settleStop(run, unstarted.flat(), run.nextPage);
   return run.ledger.fatal ?? undefined;
 }

@@ -7,7 +7,7 @@ import type { TransferRun } from './run';
 /** How a transfer ends: the completion callback, the token given up, and the clean stop on cancellation. */
 
 /** Publishes the outcome and tells the gallery backend. */
-export async function report(run: TransferRun, error: string | undefined, final: Exclude<TransferState, 'running'>): Promise<void> {
+export async function report(run: TransferRun, error: string | undefined, final: Exclude<TransferState, 'running' | 'waiting_quota'>): Promise<void> {
   run.lastError = error ?? null;
   run.publishState(final);
   await sendCallback(run);

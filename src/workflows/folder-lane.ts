@@ -2,6 +2,7 @@ import { isCancellation } from '@temporalio/workflow';
 import type { ChainLink } from '../source/folder-tree';
 import type { FileEntry } from '../source/listing';
 import { failureMessage, folderActivities, metadata } from './activities';
+import { parksOnCap, parkUntil } from './quota';
 import type { TransferRun } from './run';
 
 /** Where album folder creation stands: the next folder (in creation order) and the chain of the one made last. */
@@ -50,9 +51,11 @@ export class FolderLane {
         const count = Math.min(plan.settings.foldersPerActivity, plan.folderCount - this.cursor.next);
         const targets = await metadata.reserveTargets({ ...run.credentials, count });
         const batch = { ...run.credentials, ...run.listingRef(), rootRef: run.root!.ref, from: this.cursor.next, targets, chain: this.cursor.chain };
-        const made = await folderActivities(plan.settings).createFolderBatch(batch);
+        const made = await folderActivities(plan.settings).createFolderBatch({ ...batch, ...(parksOnCap() ? { parkOnCap: true } : {}) });
         made.refs.forEach((ref, i) => this.refs.set(this.cursor.next + i, ref));
         this.cursor = { next: this.cursor.next + made.refs.length, chain: made.chain };
+        // A daily cap stopped the batch: the rest after it resets (the units wait for their folders meanwhile).
+        if (made.dailyCap) await parkUntil(run, made.dailyCap.resumesAt);
       }
     } catch (err) {
       // Cancellation reaches the main path through its own waits; anything else stops the transfer.

@@ -9,7 +9,8 @@ import { addCompact, emptyCompact, expandCompact, type CompactFailures } from '.
  * the workflow owns one and carries its state across continue-as-new.
  */
 
-export type TransferState = 'running' | 'succeeded' | 'partially_failed' | 'failed' | 'cancelled';
+/** `waiting_quota`: parked at a destination's daily cap until `resumesAt` (src/workflows/quota.ts). */
+export type TransferState = 'running' | 'waiting_quota' | 'succeeded' | 'partially_failed' | 'failed' | 'cancelled';
 
 export interface TransferProgress {
   state: TransferState;
@@ -25,6 +26,8 @@ export interface TransferProgress {
   retryWindowEndsAt: string | null;
   /** Why the transfer failed or stopped, in words. */
   error: string | null;
+  /** While parked at a daily cap (state `waiting_quota`): when the transfer tries again. Absent otherwise. */
+  resumesAt?: string;
   /** Set when the destination had too little free space to start: nothing was copied. */
   shortfall?: SpaceShortfall | null;
   /** false when the gallery backend refused the completion callback until its retries ran out; null before one. */
@@ -230,7 +233,7 @@ export class Ledger {
   }
 
   /** `failed` only when nothing was copied; a stop after some photos were copied is `partially_failed` (with its error). */
-  outcomeOf(error: string | undefined, total: number): Exclude<TransferState, 'running' | 'cancelled'> {
+  outcomeOf(error: string | undefined, total: number): Exclude<TransferState, 'running' | 'waiting_quota' | 'cancelled'> {
     if (this.counts.done === 0 && (error || total > 0)) return 'failed';
     return error || this.counts.failed > 0 ? 'partially_failed' : 'succeeded';
   }

@@ -6,6 +6,7 @@ import { report, sendCallback } from './ending';
 import { failureFacts } from './failure-facts';
 import type { FailedFile } from './ledger';
 import type { TransferRun } from './run';
+import { drainDailyCaps } from './quota';
 import { makeUnits } from './units';
 
 /**
@@ -80,7 +81,8 @@ async function retryFiles(run: TransferRun, again: FailedFile[]): Promise<UnitFi
   });
   const parentOf = await run.lane.parentsOf(kept.map((x) => x.entry));
   const units = makeUnits(kept.map((x) => x.entry), kept.map((x) => x.target), parentOf, run.plan!.settings);
-  const unstarted = await schedule(run, units, fileActivities(run.plan!.settings));
-  await run.window.idle();
-  return unstarted.flat();
+  const files = fileActivities(run.plan!.settings);
+  const rerun = (more: UnitFile[][]) => schedule(run, more, files);
+  // Parked at a daily cap, a retry waits it out as the first copy does (not continuing as new: its state is its own).
+  return (await drainDailyCaps(run, await schedule(run, units, files), rerun, null)).flat();
 }

@@ -6,6 +6,7 @@ import { FilesFailed, FilesTotal, TransferState as TransferStateKey } from '../t
 import { FolderLane, type FolderCursor } from './folder-lane';
 import { Ledger, totalOf, type LedgerState, type TransferProgress, type TransferState } from './ledger';
 import type { transferWorkflow } from './transfer';
+import { QuotaHold, type Parked } from './quota';
 import { UnitWindow } from './window';
 
 /** Continue as new well before Temporal's 51,200-event limit (and our own 10,000 target). */
@@ -24,6 +25,8 @@ export interface Carried extends LedgerState {
   /** The error the last callback carried, for `resendCallback` (unset in runs from before it). */
   lastError?: string | null;
   callback?: { delivered: boolean | null; error: string | null };
+  /** Photos a daily cap held when the run continued as new (parked); unset otherwise. */
+  parked?: Parked;
 }
 
 /** The state of one run of a transfer workflow, shared by its phases. */
@@ -32,6 +35,8 @@ export class TransferRun {
   readonly ledger: Ledger;
   readonly window: UnitWindow;
   readonly lane: FolderLane;
+  /** Photos held by a daily cap, and when it resets. */
+  readonly quota: QuotaHold;
   readonly startedAt: string;
   phase: Carried['phase'];
   state: TransferState = 'running';
@@ -61,6 +66,7 @@ export class TransferRun {
     this.retryWindowEndsAt = carried?.retryWindowEndsAt ?? null;
     this.lastError = carried?.lastError ?? null;
     this.callback = carried?.callback ?? { delivered: null, error: null };
+    this.quota = new QuotaHold(carried?.parked);
     this.window = new UnitWindow(() => this.plan!.settings.concurrency);
     if (this.phase === 'waiting') this.state = this.outcomeOf(this.lastError ?? undefined);
   }
@@ -69,7 +75,7 @@ export class TransferRun {
     return totalOf(this.plan);
   }
 
-  outcomeOf(error: string | undefined): Exclude<TransferState, 'running' | 'cancelled'> {
+  outcomeOf(error: string | undefined): Exclude<TransferState, 'running' | 'waiting_quota' | 'cancelled'> {
     return this.ledger.outcomeOf(error, this.total());
   }
 
@@ -83,7 +89,8 @@ export class TransferRun {
 
   progress(): TransferProgress {
     const { state, plan, root, startedAt, updatedAt, retryWindowEndsAt } = this;
-    return this.ledger.progress({ state, plan, root, startedAt, updatedAt, retryWindowEndsAt, error: this.lastError, callback: this.callback });
+    const progress = this.ledger.progress({ state, plan, root, startedAt, updatedAt, retryWindowEndsAt, error: this.lastError, callback: this.callback });
+    return state === 'waiting_quota' && this.quota.resumesAt ? { ...progress, resumesAt: this.quota.resumesAt } : progress;
   }
 
   publishState(next: TransferState): void {
@@ -125,6 +132,7 @@ export class TransferRun {
       retryWindowEndsAt: this.retryWindowEndsAt,
       lastError: this.lastError,
       callback: this.callback,
+      ...(this.quota.carried() ? { parked: this.quota.carried() } : {}),
     });
   }
 }

@@ -254,6 +254,25 @@ describe('Drive v3 emulator', () => {
     assert.equal(await errorReason(over), 'storageQuotaExceeded');
   });
 
+  it('the daily upload limit: past it new uploads get 403 userRateLimitExceeded (as throttling), folders still work, a new day resets it', async () => {
+    let day = 1;
+    const { google, call, create } = await setup({ driveUploadBytesPerDay: 10, driveQuotaDay: () => String(day) });
+    const upload = (size: number) => call('/upload/drive/v3/files?uploadType=media', { method: 'POST', body: Buffer.alloc(size), headers: { 'content-type': 'text/plain' } });
+    assert.equal((await upload(6)).status, 200);
+    // The upload that crosses the limit completes ("uploads that are in progress will complete"); the next is refused.
+    assert.equal((await upload(6)).status, 200);
+    const over = await upload(1);
+    assert.equal(over.status, 403);
+    assert.deepEqual(((await over.json()) as DriveErrorBody).error.errors[0], { message: 'User rate limit exceeded.', domain: 'usageLimits', reason: 'userRateLimitExceeded' });
+    const resumable = await call('/upload/drive/v3/files?uploadType=resumable', { method: 'POST', json: { name: 'big' }, headers: { 'x-upload-content-length': '3' } });
+    assert.equal(resumable.status, 403);
+    assert.equal((await create({ name: 'album', mimeType: FOLDER })).name, 'album', 'a folder is no upload');
+    assert.deepEqual(google.dailyUploads(), { day: '1', bytes: 12, limit: 10 });
+    day = 2;
+    assert.equal((await upload(6)).status, 200);
+    assert.deepEqual(google.dailyUploads(), { day: '2', bytes: 6, limit: 10 });
+  });
+
   it('about.get: fields required, int64s as strings, no limit when unlimited, usage follows uploads', async () => {
     const { google, call } = await setup({ storageQuotaBytes: 100 });
     const missing = await call('/drive/v3/about');

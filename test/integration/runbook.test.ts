@@ -53,6 +53,8 @@ let stack: Stack;
 let transferId: string;
 let galleryId: string;
 let failedName: string;
+/** A second transfer, parked at Drive's daily upload limit, for "list parked transfers". */
+let parkedId: string;
 
 /**
  * A documented command with this transfer's ids, run by bash with the Temporal CLI as `temporal`: its exit code,
@@ -100,6 +102,10 @@ const checks: Record<string, (command: string) => Promise<void>> = {
     // The search attributes (printed as protobuf): the gallery and the state support filters on.
     assert.match(out, new RegExp(`GalleryId:[^\\n]*?data:"\\\\"${galleryId}\\\\""`), transcript);
     assert.match(out, /TransferState:[^\n]*?data:"\\"partially_failed\\""/, transcript);
+  },
+  'list parked transfers (waiting for a daily cap)': async (command) => {
+    const out = await runUntil(command, (o) => o.includes(`transfer-${parkedId}`), `transfer-${parkedId}`);
+    assert.doesNotMatch(out, new RegExp(`transfer-${transferId}\\b`), 'only parked transfers');
   },
   'all partially failed transfers of a gallery': async (command) => {
     await runUntil(command, (out) => out.includes(`transfer-${transferId}`), `transfer-${transferId}`);
@@ -156,7 +162,8 @@ function jsonIn<T>(out: string): T {
 before(async () => {
   server = await startDevServer({ namespace: NAMESPACE });
   // A retry window long enough for every command to find the transfer open.
-  stack = await startStack({ env: { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: NAMESPACE, RETRY_WINDOW_HOURS: '1' } });
+  // Drive's daily upload limit shows as rate limits: 1.2 s of them park a transfer.
+  stack = await startStack({ env: { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: NAMESPACE, RETRY_WINDOW_HOURS: '1', QUOTA_PARK_AFTER_MINUTES: '0.02' } });
   galleryId = String(700000 + Math.floor(Math.random() * 100000));
   const hash = randomBytes(16).toString('hex');
   const files = sampleFiles({ small: 3, large: 0 });
@@ -166,7 +173,20 @@ before(async () => {
   const outcome = await stack.consent({ archive_url: `https://${ARCHIVE_HOST}/g/api/stream/${galleryId}/${hash}?mod=web`, gallery_name: `Runbook ${galleryId}` });
   transferId = outcome.transferId!;
   await until('the transfer to finish its first run as partially_failed', async () => (await progress().catch(() => null))?.state === 'partially_failed');
+  parkedId = await parkedTransfer();
 });
+
+/** A transfer that meets the user's daily upload limit (used up by now) and parks. */
+async function parkedTransfer(): Promise<string> {
+  stack.google.setOptions({ driveUploadBytesPerDay: stack.google.dailyUploads().bytes });
+  const hash = randomBytes(16).toString('hex');
+  const id = String(Number(galleryId) + 1);
+  stack.gallery.addGallery({ galleryId: id, hash, files: sampleFiles({ small: 2, large: 0 }) });
+  const outcome = await stack.consent({ archive_url: `https://${ARCHIVE_HOST}/g/api/stream/${id}/${hash}?mod=web`, gallery_name: `Parked ${id}` });
+  const handle = stack.client.workflow.getHandle(workflowIdFor(outcome.transferId!));
+  await until('the second transfer to park', async () => (await handle.query<TransferProgress>('progress').catch(() => null))?.state === 'waiting_quota');
+  return outcome.transferId!;
+}
 
 /** Polls `done` until it holds; fails after 60 s naming `what`. */
 async function until(what: string, done: () => Promise<boolean>): Promise<void> {
@@ -187,7 +207,8 @@ test('every command of the support runbook runs against the namespace in TEMPORA
   assert.deepEqual(rows.map((r) => r.to).sort(), Object.keys(checks).sort(), 'the runbook rows and this test\'s checks differ');
   // The Web UI column's searches and filters are visibility queries: the CLI runs the same ones.
   for (const row of rows.filter((r) => /^(search|filter) `/.test(r.webUi))) {
-    await runUntil(`temporal workflow list -q '${code(row.webUi)}'`, (out) => out.includes(`transfer-${transferId}`), `transfer-${transferId} (Web UI: ${row.to})`);
+    const id = code(row.webUi).includes('waiting_quota') ? parkedId : transferId;
+    await runUntil(`temporal workflow list -q '${code(row.webUi)}'`, (out) => out.includes(`transfer-${id}`), `transfer-${id} (Web UI: ${row.to})`);
   }
   // cancel ends the transfer: whatever the table's order, it runs last.
   const ordered = [...rows.filter((r) => r.to !== 'cancel'), ...rows.filter((r) => r.to === 'cancel')];

@@ -49,6 +49,19 @@ async function partiallyFailedThenRetried(stack: Stack, extra: Record<string, st
 
 const YANDEX = { cloud_type: 'yadisk' };
 
+/** Until the transfer's progress says it is parked at a daily cap. */
+async function parked(stack: Stack, transferId: string): Promise<void> {
+  const handle = stack.client.workflow.getHandle(workflowIdFor(transferId));
+  for (let deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+    const progress = await handle.query<{ state: string }>('progress').catch(() => null);
+    if (progress?.state === 'waiting_quota') return;
+  }
+  throw new Error(`transfer ${transferId} never parked`);
+}
+
+/** Parked at a daily cap (#14, #15, patched 'quota-park'). */
+const PARKING = { QUOTA_PARK_AFTER_MINUTES: '0.02', QUOTA_PROBE_MINUTES: '0.02', FILES_PER_ACTIVITY: '2', TRANSFER_CONCURRENCY: '2' };
+
 export const SCENARIOS: Scenario[] = [
   {
     name: 'drive-succeeded',
@@ -125,6 +138,47 @@ export const SCENARIOS: Scenario[] = [
         return transferId;
       } finally {
         stack.google.setOptions({ storageQuotaBytes: undefined });
+      }
+    },
+  },
+  {
+    // Drive's daily upload limit reached part-way: parked, probed, resumed on the next (emulated) day.
+    name: 'drive-parked-then-resumed',
+    env: PARKING,
+    async run(stack) {
+      let day = 1;
+      const files = sampleFiles({ small: 8, large: 0 });
+      const half = files.slice(0, 4).reduce((sum, f) => sum + f.size, 0);
+      stack.google.setOptions({ driveUploadBytesPerDay: stack.google.dailyUploads().bytes + half, driveQuotaDay: () => String(day) });
+      try {
+        const transferId = await transfer(stack, files, 'Parked');
+        await parked(stack, transferId);
+        // The next day, with room for the rest of the gallery.
+        day = 2;
+        stack.google.setOptions({ driveUploadBytesPerDay: undefined });
+        await stack.result(transferId);
+        return transferId;
+      } finally {
+        stack.google.setOptions({ driveUploadBytesPerDay: undefined });
+      }
+    },
+  },
+  {
+    // Google Photos' daily quota: parked until after midnight Pacific, cancelled while parked.
+    name: 'photos-parked-then-cancelled',
+    env: PARKING,
+    async run(stack) {
+      stack.google.setOptions({ photosRequestsPerDay: stack.google.photos.dailyQuota().used + 10 });
+      try {
+        const transferId = await transfer(stack, sampleFiles({ small: 8, large: 0 }), 'Quota', { cloud_type: 'google_photos' });
+        await parked(stack, transferId);
+        const handle = stack.client.workflow.getHandle(workflowIdFor(transferId));
+        await handle.cancel();
+        await callbackOf(stack, transferId);
+        await handle.result().catch(() => undefined);
+        return transferId;
+      } finally {
+        stack.google.setOptions({ photosRequestsPerDay: 10_000 });
       }
     },
   },

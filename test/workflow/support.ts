@@ -33,7 +33,7 @@ export async function startEnvironment(): Promise<TestWorkflowEnvironment> {
 }
 
 /** What a photo does when a unit carrying it runs: its `attempt`-th unit (1 = the first copy, 2 = the retry…). */
-export type PhotoScript = (index: number, attempt: number) => 'ok' | 'hold' | { code: string; reason?: string };
+export type PhotoScript = (index: number, attempt: number) => 'ok' | 'hold' | { code: string; reason?: string; dailyCap?: { resumesAt: string } };
 
 export interface GalleryOptions {
   files: number;
@@ -63,6 +63,8 @@ export class StubGallery {
   readonly entries: FileEntry[];
   /** Every unit run, in start order. */
   readonly units: UnitFile[][] = [];
+  /** Whether each unit was told to stop at a daily cap (FileUnit.parkOnCap), in start order. */
+  readonly parkOnCap: boolean[] = [];
   readonly callbacks: CompletionReport[] = [];
   readonly attempts = new Map<number, number>();
   running = 0;
@@ -114,6 +116,7 @@ export class StubGallery {
 
   private async runUnit(unit: FileUnit): Promise<FileOutcome[]> {
     this.units.push(unit.files);
+    this.parkOnCap.push(unit.parkOnCap === true);
     this.running++;
     try {
       await this.opts.onUnitStart?.(this.running);
@@ -125,7 +128,8 @@ export class StubGallery {
       if (plans.includes('hold')) await holdUntilCancelled();
       return unit.files.map((f, i): FileOutcome => {
         const p = plans[i]!;
-        return typeof p === 'object' ? { index: f.index, ok: false, code: p.code, reason: p.reason ?? p.code } : { index: f.index, ok: true, bytes: f.size, bytesSent: f.size };
+        if (typeof p !== 'object') return { index: f.index, ok: true, bytes: f.size, bytesSent: f.size };
+        return { index: f.index, ok: false, code: p.code, reason: p.reason ?? p.code, ...(p.dailyCap ? { dailyCap: p.dailyCap } : {}) };
       });
     } catch (err) {
       if (Context.current().cancellationSignal.aborted) this.cancelledUnits++;

@@ -5,7 +5,7 @@ import type { TransferProgress } from '../../workflows';
  * A transfer as a long-running operation (SPEC §4, google.longrunning.Operation): the client polls or streams
  * it until `done`. Pure mapping from the workflow's progress.
  */
-export const operationStates = ['queued', 'running', 'succeeded', 'partially_failed', 'failed', 'cancelled'] as const;
+export const operationStates = ['queued', 'running', 'waiting_quota', 'succeeded', 'partially_failed', 'failed', 'cancelled'] as const;
 export type OperationState = (typeof operationStates)[number];
 
 /** The response schema; also the source of the OpenAPI description. */
@@ -23,6 +23,10 @@ export const transferOperationSchema = z
       folder_url: z.string().nullable().describe('the gallery folder in the destination'),
       started_at: z.string().nullable(),
       updated_at: z.string().nullable(),
+      resumes_at: z
+        .string()
+        .optional()
+        .describe("with waiting_quota: when the transfer tries again (the destination's daily cap was reached; nothing failed for it)"),
       error_code: z.enum(['not_enough_space']).optional().describe('why a failed transfer never started'),
       bytes_needed: z.number().int().optional().describe('with not_enough_space: bytes the gallery needs'),
       bytes_free: z.number().int().optional().describe('with not_enough_space: bytes free in the destination'),
@@ -55,6 +59,7 @@ export function toOperation(transferId: string, progress: TransferProgress): Tra
       updated_at: progress.updatedAt,
     },
   };
+  if (progress.state === 'waiting_quota' && progress.resumesAt) op.metadata.resumes_at = progress.resumesAt;
   if (progress.shortfall) {
     Object.assign(op.metadata, { error_code: 'not_enough_space', bytes_needed: progress.shortfall.bytesNeeded, bytes_free: progress.shortfall.bytesFree });
   }

@@ -1,4 +1,5 @@
 import type { Link } from '../shared/link';
+import type { DriveDailyUploads } from './drive/daily-uploads';
 import type { DriveStore } from './drive/store';
 import type { DriveWriteRateLimiter } from './drive/rateLimiter';
 import type { FaultInjector } from './faults';
@@ -20,6 +21,8 @@ export interface GoogleContext {
   faults: FaultInjector;
   stats: GoogleStats;
   limiter: DriveWriteRateLimiter;
+  /** Drive's daily upload limit per user. */
+  dailyUploads: DriveDailyUploads;
   /** The one link all /upload request bodies share (uploadBytesPerSecond), Photos uploads included. */
   uploadLink: Link;
   photos: { quota: PhotosQuota; uploads: PhotosUploads; libraries: PhotosLibraries };

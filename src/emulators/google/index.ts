@@ -2,6 +2,7 @@ import { jsonReply, type Reply } from '../shared/http';
 import { Link } from '../shared/link';
 import { createEmulatorServer } from '../shared/server';
 import type { GoogleContext } from './context';
+import { DriveDailyUploads, type DailyUploadUse } from './drive/daily-uploads';
 import { DriveWriteRateLimiter } from './drive/rateLimiter';
 import { fileRoutes } from './drive/files';
 import { DriveStore } from './drive/store';
@@ -30,6 +31,7 @@ export type { RateLimitAnswer } from './errors';
 export { DRIVE_FILE_SCOPE, DRIVE_SCOPE, PHOTOS_APPENDONLY_SCOPE, PHOTOS_READ_APP_CREATED_SCOPE } from './oauth/scopes';
 export type { DailyQuotaUse, PhotosAlbumNode, PhotosHelpers, PhotosItemNode, PhotosTree } from './photos';
 export { DEFAULT_USER } from './oauth/authorize';
+export type { DailyUploadUse } from './drive/daily-uploads';
 
 export interface GoogleEmulator {
   /** Resolves with a base URL like http://127.0.0.1:PORT; OAuth and Drive paths hang off it. */
@@ -49,6 +51,8 @@ export interface GoogleEmulator {
   /** Every authorization code, access token, refresh token and upload session id (Drive and Photos) handed out so far. */
   issuedSecrets(): { codes: string[]; accessTokens: string[]; refreshTokens: string[]; uploadSessionIds: string[] };
   readonly faults: FaultInjector;
+  /** Drive: the user's uploads today against driveUploadBytesPerDay. */
+  dailyUploads(userEmail?: string): DailyUploadUse;
   /** The Photos Library API side: albums and items, the daily quota, user-made albums. */
   readonly photos: PhotosHelpers;
   /** Changes latency, rates, quotas, consent mode... for the requests that follow. */
@@ -66,6 +70,7 @@ export function createGoogleEmulator(options: GoogleEmulatorOptions): GoogleEmul
     faults: new FaultInjector(),
     stats: new GoogleStats(),
     limiter: new DriveWriteRateLimiter(() => ctx.opts, now),
+    dailyUploads: new DriveDailyUploads(() => ctx.opts, now),
     uploadLink: new Link(() => ctx.opts.uploadBytesPerSecond),
     photos: {
       quota: new PhotosQuota(() => ctx.opts, now),
@@ -95,6 +100,7 @@ export function createGoogleEmulator(options: GoogleEmulatorOptions): GoogleEmul
     revokedRefreshTokens: () => ctx.tokens.revokedRefreshTokens(),
     issuedSecrets: () => ({ ...ctx.tokens.issued(), uploadSessionIds: [...ctx.sessions.ids(), ...ctx.photos.uploads.sessionIds()] }),
     faults: ctx.faults,
+    dailyUploads: (user = DEFAULT_USER) => ctx.dailyUploads.use(user),
     photos,
     setOptions: (partial) => {
       ctx.opts = resolveOptions({ ...ctx.opts, ...partial });

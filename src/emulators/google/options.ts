@@ -27,6 +27,10 @@ export interface GoogleEmulatorOptions extends OAuthClientOptions {
   multipartMaxBytes?: number;
   /** Clock in epoch ms (default Date.now); lets tests expire codes, tokens and sessions without sleeping. */
   now?: () => number;
+  /** Drive: bytes a user may upload per day ("750 GB"); past it new uploads get 403 userRateLimitExceeded. Default unlimited. */
+  driveUploadBytesPerDay?: number;
+  /** Drive: which upload day a moment falls in (Google publishes no reset time). Default the UTC date; tests make days short. */
+  driveQuotaDay?: (nowMs: number) => string;
   /** Photos: the project's daily request budget, every request with a valid token counted (default 10,000). */
   photosRequestsPerDay?: number;
   /**
@@ -65,6 +69,7 @@ export type ResolvedOptions = GoogleEmulatorOptions &
       | 'keepContentMaxBytes'
       | 'multipartMaxBytes'
       | 'now'
+      | 'driveQuotaDay'
       | 'photosRequestsPerDay'
       | 'photosQuotaDay'
       | 'photosRejectConcurrentBatchCreate'
@@ -95,6 +100,7 @@ export function resolveOptions(opts: GoogleEmulatorOptions): ResolvedOptions {
     // "uploadType=multipart: ≤5 MB"
     multipartMaxBytes: opts.multipartMaxBytes ?? 5 * MiB,
     now: opts.now ?? Date.now,
+    driveQuotaDay: opts.driveQuotaDay ?? ((ms: number) => new Date(ms).toISOString().slice(0, 10)),
     ...resolvePhotosOptions(opts),
   };
 }

@@ -45,6 +45,9 @@ export interface Route extends BaseRoute<Exchange> {
 /** "Writes" for the rate limiter: every create, PATCH and DELETE; reads and chunk PUTs are not. */
 const WRITE_OPS: ReadonlySet<OpKind> = new Set(['createMetadata', 'multipart', 'media', 'resumableInit', 'patch', 'delete']);
 
+/** Requests that start an upload: refused past the daily upload limit (chunks of uploads under way are not). */
+const UPLOAD_STARTS: ReadonlySet<OpKind> = new Set(['multipart', 'media', 'resumableInit']);
+
 export function createDispatcher(ctx: GoogleContext, routes: Route[], internal: (url: URL) => Reply | undefined) {
   return createSharedDispatcher<FaultContext, FaultAction, Route, Exchange>(ctx, routes, internal, {
     decodeParams: true,
@@ -60,6 +63,7 @@ export function createDispatcher(ctx: GoogleContext, routes: Route[], internal: 
     admit: (ex, route) => {
       if (route.auth) ({ user: ex.user, clientId: ex.clientId } = route.auth(ctx, ex.req, ex.op));
       if (WRITE_OPS.has(ex.op)) admitWrite(ctx, ex.op, ex.user);
+      if (UPLOAD_STARTS.has(ex.op)) admitUpload(ctx, ex.op, ex.user);
     },
     afterCommit,
     injected: (fault, route) => injectedError(fault, route.group),
@@ -78,6 +82,16 @@ function admitWrite(ctx: GoogleContext, op: OpKind, user: string): void {
     throw rateLimitError(ctx.limiter.nextAnswer(ctx.opts.rateLimitStyle), ctx.opts.retryAfterSeconds);
   }
   ctx.stats.writes += 1;
+}
+
+/** Past the daily upload limit: answered, and counted, as a rate limit (that is all a client can see of it). */
+function admitUpload(ctx: GoogleContext, op: OpKind, user: string): void {
+  try {
+    ctx.dailyUploads.admit(user);
+  } catch (err) {
+    ctx.stats.noteRateLimited(op);
+    throw err;
+  }
 }
 
 /** Faults that let the work happen, then answer an error. */

@@ -43,7 +43,10 @@ export function classifyDriveError(status: number, body: unknown, headers: Heade
   if (status === 401) return new UnauthorizedError('drive_unauthorized', `Drive rejected the access token while ${what}`);
   if (status === 403) {
     const known = reason ? PERMANENT_403[reason] : undefined;
-    if (known) return new TransferError(known[0], `${known[1]} (while ${what})`, false, { accountWide: known[2] === 'account' });
+    // Account-wide for workflows from before parking; those that park take the daily cap first (probed, as Drive
+    // publishes no reset time).
+    const dailyCap = reason === 'dailyLimitExceeded' ? { resumesAt: null } : undefined;
+    if (known) return new TransferError(known[0], `${known[1]} (while ${what})`, false, { accountWide: known[2] === 'account', dailyCap });
     return new TransferError('drive_forbidden', `Drive refused ${what} (${reason ?? 'forbidden'})${detail}`, false);
   }
   if (status === 404) return new TransferError('drive_not_found', `Drive could not find the target while ${what}${detail}`, false);

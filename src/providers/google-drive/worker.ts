@@ -16,7 +16,7 @@ export const googleDriveWorker: WorkerFactory = (config, sealer) => {
   return {
     forTransfer(transferId, refreshToken) {
       const auth = auths.get(transferId, refreshToken);
-      return new GoogleDriveProvider(auth, new ProviderCaller(auth, pacers.get(transferId), toTransferError), {
+      return new GoogleDriveProvider(auth, new ProviderCaller(auth, pacers.get(transferId), toTransferError, config.QUOTA_PARK_AFTER_MINUTES), {
         apiUrl: config.GOOGLE_API_URL,
         multipartMaxBytes: config.MULTIPART_MAX_BYTES,
         chunkBytes: config.UPLOAD_CHUNK_BYTES,

@@ -76,8 +76,9 @@ export class BatchCommitter {
       open.forEach((job, i) => job.done(outcomeOf(job, results.find((r) => r.uploadToken === items[i]!.uploadToken))));
     } catch (err) {
       const failure = toPhotosError(err, `adding photos to album ${albumId}`);
-      // A lost answer (the call may have landed), or the tokens already spent by a call whose answer was lost.
-      if (!failure.retryable && failure.code !== PHOTOS_TOKEN_INVALID) return finish(open, failed(failure));
+      // A lost answer (the call may have landed), or the tokens already spent by a call whose answer was lost. A
+      // daily cap was a refusal (nothing made), and looking would only meet it again.
+      if (failure.dailyCap || (!failure.retryable && failure.code !== PHOTOS_TOKEN_INVALID)) return finish(open, failed(failure));
       const left = await this.#findMade(albumId, open);
       finish(left, failure.code === PHOTOS_TOKEN_INVALID ? reupload(failure.code, failure.message) : failed(failure));
     }

@@ -1,6 +1,7 @@
 import { RateLimitedError, TransferError, UnauthorizedError } from '../../shared/errors';
 import { isHttpFailure } from '../http-failure';
 import { Headers, retryAfterMs } from '../retry-after';
+import { photosQuotaResumesAt } from './quota-day';
 
 /**
  * The Photos Library API's answers → the shared retry vocabulary, for every Photos call (uploads, albums,
@@ -9,6 +10,7 @@ import { Headers, retryAfterMs } from '../retry-after';
  */
 
 export const PHOTOS_STORAGE_FULL = 'gphotos_storage_full';
+export const PHOTOS_DAILY_QUOTA = 'gphotos_daily_quota';
 export const PHOTOS_SCOPE_MISSING = 'gphotos_scope_missing';
 /** An upload token batchCreate no longer takes (used, expired): the bytes must be uploaded again. */
 export const PHOTOS_TOKEN_INVALID = 'gphotos_upload_token_invalid';
@@ -23,8 +25,12 @@ export function classifyPhotosError(status: number, body: unknown, headers: Head
   const { message, status: rpc, limit } = photosError(body);
   const detail = message ? `: ${message}` : '';
   if (status === 429) {
-    // The project's daily budget does not come back within minutes: waiting it out is a transfer's matter, not a call's.
-    if (/per day/i.test(limit ?? message)) return new TransferError('gphotos_daily_quota', `the daily Google Photos request quota of our project is used up (while ${what})`, true);
+    // The project's daily budget comes back at midnight Pacific: the transfer parks until then (a daily cap), and
+    // workflows from before parking retry it as they did (retryable).
+    if (/per day/i.test(limit ?? message)) {
+      const text = `the daily Google Photos request quota of our project is used up (while ${what})`;
+      return new TransferError(PHOTOS_DAILY_QUOTA, text, true, { dailyCap: { resumesAt: photosQuotaResumesAt(Date.now()) } });
+    }
     return new RateLimitedError(`Google Photos rate limit while ${what} (${limit ?? rpc})`, retryAfterMs(headers));
   }
   if (status === 401) return new UnauthorizedError('gphotos_unauthorized', `Google Photos rejected the access token while ${what}`);

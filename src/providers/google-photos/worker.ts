@@ -22,7 +22,7 @@ export const googlePhotosWorker: WorkerFactory = (config, sealer) => {
   const pacers = new PacerRegistry(config.GOOGLE_PHOTOS_WRITES_PER_SECOND, config.GOOGLE_PHOTOS_WRITE_BURST);
   const transfers = new PerTransfer((refreshToken, transferId): PhotosTransfer => {
     const auth = googleAuthFor(oauth, refreshToken, 'Google Photos');
-    const library = new PhotosLibrary(new PhotosApi(config.GOOGLE_PHOTOS_API_URL, auth), new ProviderCaller(auth, pacers.get(transferId), toPhotosError));
+    const library = new PhotosLibrary(new PhotosApi(config.GOOGLE_PHOTOS_API_URL, auth), new ProviderCaller(auth, pacers.get(transferId), toPhotosError, config.QUOTA_PARK_AFTER_MINUTES));
     const uploader = new PhotosUploader(library, { rawMaxBytes: config.MULTIPART_MAX_BYTES, chunkBytes: config.GOOGLE_PHOTOS_CHUNK_BYTES, sealer });
     return { auth, library, uploader, committer: new BatchCommitter(library, sealer) };
   });

@@ -20,7 +20,7 @@ export const yandexDiskWorker: WorkerFactory = (config) => {
       const auth = auths.get(transferId, refreshToken);
       return new YandexDiskProvider(
         auth,
-        new ProviderCaller(auth, pacers.get(transferId), toYandexError),
+        new ProviderCaller(auth, pacers.get(transferId), toYandexError, config.QUOTA_PARK_AFTER_MINUTES),
         new YandexApi(config.YANDEX_API_URL, auth),
         { serverSideFetch: config.YANDEX_SERVER_SIDE_FETCH },
       );

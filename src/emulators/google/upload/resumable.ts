@@ -153,6 +153,7 @@ function complete(ctx: GoogleContext, session: UploadSession, user: string): Rep
     const item = drive.create(session.meta, session.mimeType, session.committed.finish(session.corrupt), ctx.opts.storageQuotaBytes);
     session.fileId = item.id;
     session.record.fileId = item.id;
+    ctx.dailyUploads.add(user, session.committed.size);
   } catch (err) {
     // e.g. the pre-generated id got taken meanwhile (409): this session can never finish.
     session.dead = true;

@@ -40,6 +40,7 @@ export async function simpleUpload(ctx: GoogleContext, ex: Exchange): Promise<Re
   const content = ContentAccumulator.of(media, ctx.opts.keepContentMaxBytes).finish(action === 'corruptStored');
   const drive = ctx.drives.of(ex.user);
   const item = drive.create(meta, mimeType, content, ctx.opts.storageQuotaBytes);
+  ctx.dailyUploads.add(ex.user, media.length);
   record.fileId = item.id;
   return jsonReply(200, select(toFileResource(item, drive)));
 }

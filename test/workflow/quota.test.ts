@@ -1,0 +1,116 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { progressQuery, transferWorkflow } from '../../src/workflows';
+import { workflowIdFor } from '../../src/shared/types';
+import { waitFor } from '../helpers/polling';
+import { startEnvironment, StubGallery, transferInput, withWorker } from './support';
+
+/** Parking at a destination's daily cap (#14, #15), with stub activities: no attempt spent, nothing failed. */
+
+let env: TestWorkflowEnvironment;
+
+before(async () => {
+  env = await startEnvironment();
+});
+
+after(async () => {
+  await env?.teardown();
+});
+
+function start(taskQueue: string) {
+  const input = transferInput();
+  return env.client.workflow.start(transferWorkflow, { args: [input], taskQueue, workflowId: workflowIdFor(input.transferId) });
+}
+
+const CAP = { code: 'gphotos_daily_quota', reason: 'the daily quota is used up' };
+
+/** Workflows whose search attribute says they are parked (support's list, the runbook's query). */
+async function parkedIds(): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const wf of env.client.workflow.list({ query: 'TransferState = "waiting_quota"' })) ids.push(wf.workflowId);
+  return ids;
+}
+
+test('a daily cap parks the transfer (waiting_quota, resumesAt, search attribute) and it completes after the reset', async () => {
+  const files = 20;
+  let capOpen = true;
+  const resumesAt = () => new Date(Date.now() + 1500).toISOString();
+  const gallery = new StubGallery({
+    files,
+    settings: { concurrency: 2, pageSize: 10 },
+    // From photo 12 on, the destination's daily cap holds until the test lifts it.
+    photo: (index) => (index >= 12 && capOpen ? { ...CAP, dailyCap: { resumesAt: resumesAt() } } : 'ok'),
+  });
+  await withWorker(env, gallery, async (taskQueue) => {
+    const handle = await start(taskQueue);
+    await waitFor('the transfer to park', async () => (await handle.query(progressQuery)).state === 'waiting_quota');
+    const parked = await handle.query(progressQuery);
+    assert.ok(parked.resumesAt && Date.parse(parked.resumesAt) > Date.parse(parked.startedAt), 'resumesAt is in the status');
+    assert.equal(parked.filesFailed, 0, 'a cap fails no photo');
+    assert.equal(parked.filesDone, 12);
+    await waitFor('the search attribute', async () => (await parkedIds()).includes(handle.workflowId));
+    // Probes meet the cap again meanwhile: the transfer parks again, still nothing fails.
+    await waitFor('a second probe', () => (gallery.attempts.get(12) ?? 0) >= 2);
+    assert.equal((await handle.query(progressQuery)).filesFailed, 0);
+    capOpen = false;
+    const result = await handle.result();
+    assert.equal(result.state, 'succeeded');
+    assert.equal(result.filesDone, files);
+    assert.equal(result.filesFailed, 0);
+    assert.equal(result.resumesAt, undefined);
+  });
+  assert.ok(gallery.parkOnCap.every(Boolean), 'every unit is told to stop at a cap');
+  for (let i = 0; i < 12; i++) assert.equal(gallery.attempts.get(i), 1, `photo ${i} copied once`);
+  // Every photo after the cap ends copied on its first target: a cap never spends a target.
+  for (let i = 12; i < files; i++) assert.equal(new Set(gallery.targetsOf(i)).size, 1, `photo ${i} keeps its target`);
+  assert.deepEqual(gallery.callbacks.map((c) => [c.status, c.failed_photos, c.files_uploaded]), [['succeeded', 0, files]]);
+  assert.equal(gallery.revoked, 1);
+});
+
+test('cancelling a parked transfer ends it cancelled at once (the wait is a cancellable timer)', async () => {
+  const gallery = new StubGallery({
+    files: 8,
+    settings: { concurrency: 1, pageSize: 4 },
+    photo: (index) => (index >= 3 ? { ...CAP, dailyCap: { resumesAt: new Date(Date.now() + 3600_000).toISOString() } } : 'ok'),
+  });
+  await withWorker(env, gallery, async (taskQueue) => {
+    const handle = await start(taskQueue);
+    await waitFor('the transfer to park', async () => (await handle.query(progressQuery)).state === 'waiting_quota');
+    await handle.cancel();
+    await assert.rejects(handle.result());
+  });
+  assert.equal(gallery.attempts.get(3), 1, 'no probe before the reset');
+  assert.equal(gallery.attempts.get(4), undefined, 'nothing after the cap was started');
+  assert.deepEqual(gallery.callbacks.map((c) => [c.status, c.failed_photos, c.files_uploaded]), [['cancelled', 5, 3]]);
+  assert.equal(gallery.revoked, 1);
+});
+
+test('a long park continues as new carrying the held photos: each is copied once, none repeated or skipped', async () => {
+  const files = 60;
+  let capOpen = true;
+  const gallery = new StubGallery({
+    files,
+    settings: { concurrency: 4, pageSize: 25 },
+    // Probes every 100 ms meet the cap until the workflow has continued as new while parked.
+    photo: (index) => (index >= 30 && capOpen ? { ...CAP, dailyCap: { resumesAt: new Date(Date.now() + 100).toISOString() } } : 'ok'),
+  });
+  await withWorker(env, gallery, async (taskQueue) => {
+    const handle = await start(taskQueue);
+    await waitFor('a continue-as-new while parked', async () => {
+      const { runId } = await handle.describe();
+      return runId !== handle.firstExecutionRunId && (await handle.query(progressQuery)).state === 'waiting_quota';
+    }, 120_000);
+    capOpen = false;
+    const result = await handle.result();
+    assert.deepEqual([result.state, result.filesDone, result.filesFailed], ['succeeded', files, 0]);
+  });
+  for (let i = 0; i < files; i++) {
+    const copies = gallery.attempts.get(i) ?? 0;
+    if (i < 30) assert.equal(copies, 1, `photo ${i} copied once`);
+    else assert.ok(copies >= 1, `photo ${i} copied`);
+    assert.equal(new Set(gallery.targetsOf(i)).size, 1, `photo ${i} keeps its target`);
+  }
+  // Once the cap lifted, each held photo went out once more and succeeded: the last attempt of each is its only success.
+  assert.deepEqual(gallery.callbacks.map((c) => [c.status, c.failed_photos, c.files_uploaded]), [['succeeded', 0, files]]);
+});
