@@ -1,9 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { AimdRate, type AimdSettings } from './aimd';
+import { IDLE_MS } from './per-transfer';
 
 /**
- * Paces writes to one destination account: a token bucket at the provider's sustained rate, plus a shared
- * pause when the provider says "slow down", so every upload of that account waits instead of all of them
- * hammering the limit. Per process; with several workers each paces its own share.
+ * Paces writes to one destination account: a token bucket at the account's rate as found so far (aimd.ts: from
+ * the safe rate up while writes succeed, down on a rate-limit answer), plus a shared pause when the provider says
+ * "slow down", so every upload of that account waits instead of all of them hammering the limit. Per process; with
+ * several workers each finds and paces its own share (see the README).
  */
 export class Pacer {
   #tokens: number;
@@ -11,23 +14,16 @@ export class Pacer {
   #pausedUntil = 0;
   #strikes = 0;
   #urgentWaiting = 0;
-  /** Current rate: eased down on each rate-limit answer, back up to the configured rate on success. */
-  #rate: number;
+  readonly #aimd: AimdRate;
 
-  /**
-   * 2 % under the configured rate: requests leave here evenly spaced but reach the provider a few ms apart more
-   * or less (a busy event loop, the network), and a limit enforced to the millisecond rejects the early ones.
-   */
-  readonly #ceiling: number;
-
-  constructor(private readonly ratePerSecond: number, private readonly burst: number) {
+  /** A number: a fixed pace (2 % under it), never probing above; settings: found from `start` up to `max`. */
+  constructor(rate: number | AimdSettings, private readonly burst: number) {
     this.#tokens = burst;
-    this.#ceiling = ratePerSecond * 0.98;
-    this.#rate = this.#ceiling;
+    this.#aimd = new AimdRate(typeof rate === 'number' ? { start: rate, max: rate, step: 1 } : rate);
   }
 
   get rate(): number {
-    return this.#rate;
+    return this.#aimd.rate;
   }
 
   /**
@@ -43,14 +39,14 @@ export class Pacer {
           await delay(this.#pausedUntil - now, undefined, { signal });
           continue;
         }
-        this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#last) / 1000) * this.#rate);
+        this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#last) / 1000) * this.rate);
         this.#last = now;
         const yieldToUrgent = !urgent && this.#urgentWaiting > 0;
         if (this.#tokens >= 1 && !yieldToUrgent) {
           this.#tokens -= 1;
           return;
         }
-        await delay(Math.ceil((Math.max(1 - this.#tokens, yieldToUrgent ? 1 : 0) / this.#rate) * 1000), undefined, { signal });
+        await delay(Math.ceil((Math.max(1 - this.#tokens, yieldToUrgent ? 1 : 0) / this.rate) * 1000), undefined, { signal });
       }
     } finally {
       if (urgent) this.#urgentWaiting--;
@@ -58,43 +54,90 @@ export class Pacer {
   }
 
   /**
-   * Called on a rate-limit answer. A lone answer between successes means one request arrived a little early:
-   * it costs one pacing interval and nothing more. Answers in a row mean the limit is lower than we think: each
-   * eases the rate down 5%, and from the third on they back off exponentially (1, 2, 4 … 32 s, jittered).
-   * Retry-After wins when given.
+   * Called on a rate-limit answer to a write sent at `sentAt`. Whether the pace is cut is aimd.ts's rule; the
+   * wait: a lone answer, or the second in a row, costs one pacing interval; from the third in a row they back off
+   * exponentially (1, 2, 4 … 32 s, jittered). Retry-After wins when given.
    */
-  rateLimited(retryAfterMs?: number): number {
+  rateLimited(retryAfterMs?: number, sentAt?: number): number {
+    const now = Date.now();
     this.#strikes = Math.min(this.#strikes + 1, 9);
-    if (this.#strikes > 1) this.#rate = Math.max(this.ratePerSecond * 0.25, this.#rate * 0.95);
-    const interval = 1000 / this.#rate;
+    this.#aimd.rateLimited(now, sentAt);
+    const interval = 1000 / this.rate;
     const backoff = this.#strikes <= 2 ? interval : Math.min(32_000, 1000 * 2 ** (this.#strikes - 3)) + Math.floor(Math.random() * 250);
     const wait = retryAfterMs ?? backoff;
-    this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + wait);
+    this.#pausedUntil = Math.max(this.#pausedUntil, now + wait);
     this.#tokens = 0;
     return wait;
   }
 
   succeeded(): void {
     this.#strikes = 0;
-    this.#rate = Math.min(this.#ceiling, this.#rate * 1.002);
+    this.#aimd.succeeded(Date.now());
   }
 }
 
-/** One pacer per account key, forgotten when idle. */
+/**
+ * One pacer per account in this process, shared by every transfer to that account, so two galleries saved to one
+ * account at once share its rate instead of each taking it whole. Forgotten when idle as long as a transfer's
+ * cache (per-transfer.ts): the rate found for an account lives as long as a transfer to it is going on here.
+ */
 export class PacerRegistry {
   readonly #pacers = new Map<string, { pacer: Pacer; used: number }>();
 
-  constructor(private readonly ratePerSecond: number, private readonly burst: number) {}
+  constructor(private readonly settings: AimdSettings, private readonly burst: number) {}
 
   get(key: string): Pacer {
     const now = Date.now();
-    for (const [k, v] of this.#pacers) if (now - v.used > 10 * 60_000) this.#pacers.delete(k);
+    for (const [k, v] of this.#pacers) if (now - v.used > IDLE_MS) this.#pacers.delete(k);
     let entry = this.#pacers.get(key);
     if (!entry) {
-      entry = { pacer: new Pacer(this.ratePerSecond, this.burst), used: now };
+      entry = { pacer: new Pacer(this.settings, this.burst), used: now };
       this.#pacers.set(key, entry);
     }
     entry.used = now;
     return entry.pacer;
+  }
+}
+
+/** A read sent with the caller's policy (token refresh, rate limits waited out, transient retries). */
+export type Read = <T>(what: string, request: () => Promise<T>) => Promise<T>;
+
+/** Asks the destination for its stable account id (never a token: it may key maps, it is not logged). */
+export type AccountLookup = (read: Read) => Promise<string>;
+
+/**
+ * A transfer's pacer: its account's, found by one read on the transfer's first write in this process (kept per
+ * transfer, per-transfer.ts). Without a lookup (Google Photos has no account endpoint under its scopes) the
+ * transfer is paced on its own. A failed lookup fails that write as the read failed, and is asked again next time.
+ */
+export class AccountPacing {
+  #account: Promise<string> | undefined;
+  #key: string;
+
+  constructor(
+    private readonly registry: PacerRegistry,
+    transferId: string,
+    private readonly lookup?: AccountLookup,
+  ) {
+    this.#key = `transfer:${transferId}`;
+  }
+
+  async pacer(read: Read): Promise<Pacer> {
+    const lookup = this.lookup;
+    if (!lookup) return this.registry.get(this.#key);
+    this.#account ??= lookup(read).then(
+      (account) => (this.#key = `account:${account}`),
+      (err: unknown) => {
+        this.#account = undefined;
+        throw err;
+      },
+    );
+    // Asked of the registry on every write: that keeps the account's entry (and the rate found) from going idle.
+    return this.registry.get(await this.#account);
+  }
+
+  /** The pacer if the account is known already (a rate-limited read pauses the account's writes too). */
+  known(): Pacer | undefined {
+    return this.lookup && !this.#key.startsWith('account:') ? undefined : this.registry.get(this.#key);
   }
 }

@@ -5,13 +5,19 @@ import { Pacer } from '../../src/providers/pacer';
 test('paces 2 % under the configured rate; answers in a row ease it down, success brings it back', () => {
   const pacer = new Pacer(10, 1);
   assert.equal(pacer.rate, 9.8);
+  for (let i = 0; i < 100; i++) pacer.succeeded();
   pacer.rateLimited();
   assert.equal(pacer.rate, 9.8, 'a lone answer (one request a little early) changes nothing');
   pacer.rateLimited();
-  pacer.rateLimited();
-  assert.ok(Math.abs(pacer.rate - 9.8 * 0.95 * 0.95) < 1e-9);
+  assert.ok(Math.abs(pacer.rate - 9.8 * 0.85) < 1e-9);
   for (let i = 0; i < 1000; i++) pacer.succeeded();
-  assert.equal(pacer.rate, 9.8, 'back up, never above');
+  assert.ok(Math.abs(pacer.rate - 9.8 * 0.98) < 1e-9, 'back up under the rate refused, held there for a while (aimd.ts)');
+});
+
+test('with a ceiling above the safe rate the pace is found: it rises on successes', () => {
+  const pacer = new Pacer({ start: 3, max: 20, step: 1 }, 1);
+  for (let i = 0; i < 30; i++) pacer.succeeded();
+  assert.ok(pacer.rate > 6, `${pacer.rate}`);
 });
 
 test('the first answers cost one interval, a streak backs off exponentially, Retry-After wins', () => {
