@@ -32,8 +32,7 @@ export class ProviderCaller {
     // but a rate-limited read pauses the account's writes too once the account is known.
     const pacer = kind === 'read' ? this.#knownPacer() : await this.#pacer(signal);
     for (;;) {
-      if (kind !== 'read') await pacer?.take(signal, kind === 'urgent');
-      const sentAt = Date.now();
+      const slot = kind === 'read' ? undefined : await pacer?.take(signal, kind === 'urgent');
       try {
         const result = await request();
         if (kind !== 'read') pacer?.succeeded();
@@ -43,7 +42,7 @@ export class ProviderCaller {
         const failure = this.classify(err, what);
         if (failure instanceof RateLimitedError) {
           if (waited > MAX_RATE_LIMIT_WAIT_MS) throw failure;
-          const wait = pacer ? pacer.rateLimited(failure.retryAfterMs, sentAt) : (failure.retryAfterMs ?? 1000 * 2 ** Math.min(5, rateLimits++));
+          const wait = pacer ? pacer.rateLimited(failure.retryAfterMs, slot) : (failure.retryAfterMs ?? 1000 * 2 ** Math.min(5, rateLimits++));
           waited += wait;
           rateLimitWaits.inc();
           rateLimitWaitSeconds.inc(wait / 1000);

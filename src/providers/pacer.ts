@@ -8,8 +8,17 @@ import { IDLE_MS } from './per-transfer';
  * "slow down", so every upload of that account waits instead of all of them hammering the limit. Per process; with
  * several workers each finds and paces its own share (see the README).
  */
+/** A write slot handed out: when, and whether it left closer than one interval after the previous (a burst). */
+export interface Slot {
+  at: number;
+  bunched: boolean;
+}
+
 export class Pacer {
   #tokens: number;
+  #lastSlot = 0;
+  /** The configured burst, until the account refuses a write sent in one: then 1 (it takes no bursts of ours). */
+  #burst: number;
   #last = Date.now();
   #pausedUntil = 0;
   #strikes = 0;
@@ -17,8 +26,9 @@ export class Pacer {
   readonly #aimd: AimdRate;
 
   /** A number: a fixed pace (2 % under it), never probing above; settings: found from `start` up to `max`. */
-  constructor(rate: number | AimdSettings, private readonly burst: number) {
+  constructor(rate: number | AimdSettings, burst: number) {
     this.#tokens = burst;
+    this.#burst = burst;
     this.#aimd = new AimdRate(typeof rate === 'number' ? { start: rate, max: rate, step: 1 } : rate);
   }
 
@@ -30,7 +40,7 @@ export class Pacer {
    * Waits for a write slot. An urgent write (one that others wait for: an album before its photos) goes first:
    * while one waits, regular writes leave the slots to it.
    */
-  async take(signal?: AbortSignal, urgent = false): Promise<void> {
+  async take(signal?: AbortSignal, urgent = false): Promise<Slot> {
     if (urgent) this.#urgentWaiting++;
     try {
       for (;;) {
@@ -39,12 +49,14 @@ export class Pacer {
           await delay(this.#pausedUntil - now, undefined, { signal });
           continue;
         }
-        this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#last) / 1000) * this.rate);
+        this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#last) / 1000) * this.rate);
         this.#last = now;
         const yieldToUrgent = !urgent && this.#urgentWaiting > 0;
         if (this.#tokens >= 1 && !yieldToUrgent) {
           this.#tokens -= 1;
-          return;
+          const bunched = now - this.#lastSlot < 900 / this.rate;
+          this.#lastSlot = now;
+          return { at: now, bunched };
         }
         await delay(Math.ceil((Math.max(1 - this.#tokens, yieldToUrgent ? 1 : 0) / this.rate) * 1000), undefined, { signal });
       }
@@ -54,14 +66,16 @@ export class Pacer {
   }
 
   /**
-   * Called on a rate-limit answer to a write sent at `sentAt`. Whether the pace is cut is aimd.ts's rule; the
-   * wait: a lone answer, or the second in a row, costs one pacing interval; from the third in a row they back off
-   * exponentially (1, 2, 4 … 32 s, jittered). Retry-After wins when given.
+   * Called on a rate-limit answer to a write sent in `slot` (none: a read). A write refused as part of a burst says
+   * the account takes no bursts, not that the pace is too high: bursts stop, the pace stays. Otherwise whether the
+   * pace is cut is aimd.ts's rule. The wait: a lone answer, or the second in a row, costs one pacing interval; from
+   * the third in a row they back off exponentially (1, 2, 4 … 32 s, jittered). Retry-After wins when given.
    */
-  rateLimited(retryAfterMs?: number, sentAt?: number): number {
+  rateLimited(retryAfterMs?: number, slot?: Slot): number {
     const now = Date.now();
     this.#strikes = Math.min(this.#strikes + 1, 9);
-    this.#aimd.rateLimited(now, sentAt);
+    if (slot?.bunched && this.#burst > 1) this.#burst = 1;
+    else this.#aimd.rateLimited(now, slot?.at);
     const interval = 1000 / this.rate;
     const backoff = this.#strikes <= 2 ? interval : Math.min(32_000, 1000 * 2 ** (this.#strikes - 3)) + Math.floor(Math.random() * 250);
     const wait = retryAfterMs ?? backoff;

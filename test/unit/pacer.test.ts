@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Pacer } from '../../src/providers/pacer';
 
 test('paces 2 % under the configured rate; answers in a row ease it down, success brings it back', () => {
@@ -45,4 +46,21 @@ test('an urgent write (an album its photos wait for) takes the next slot ahead o
   await Promise.all([...regular, urgent]);
   assert.equal(order[0], 'album', order.join(', '));
   assert.equal(order.length, 4);
+});
+
+test('a write refused in a burst stops the bursts, not the pace: the account takes none', async () => {
+  const pacer = new Pacer({ start: 20, max: 40, step: 1 }, 3);
+  const first = await pacer.take();
+  const second = await pacer.take();
+  assert.deepEqual([first.bunched, second.bunched], [false, true]);
+  const rate = pacer.rate;
+  pacer.rateLimited(undefined, second);
+  assert.equal(pacer.rate, rate, 'the pace stays');
+  // Idle long enough for a burst of 3 to build up again, were bursts still allowed.
+  await delay(5 * (1000 / rate));
+  await pacer.take();
+  const t0 = Date.now();
+  await pacer.take();
+  await pacer.take();
+  assert.ok(Date.now() - t0 >= 2 * (1000 / rate) - 5, 'one slot per interval: no burst left');
 });
