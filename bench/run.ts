@@ -7,7 +7,9 @@
  * 400 MB and of 100 MB (2 uploads in flight), and 8 files of 400 MB at once (B3-8x, 8 in flight; BENCH_B3_8X_MB
  * sets their size); B5 100,000 tiny files with a 50-file transfer started in the middle (history size per run,
  * starvation); B6 a school shoot of 5,000 albums with a photo each against 3 writes/s (BENCH_B6_ALBUMS and
- * BENCH_B6_RATE change them): wall time against the write floor, and album creates answered 409 (sent twice).
+ * BENCH_B6_RATE change them): wall time against the write floor, and album creates answered 409 (sent twice);
+ * B7 2,000 small files against 10 writes/s the service is not told (BENCH_B7_FILES, BENCH_B7_RATE): the pace found,
+ * writes/s while files were created and the share of writes answered 403/429.
  * P-* copy one gallery to each destination (Google Drive; Yandex Disk with server-side fetch and
  * streaming; Google Photos, with its Library API requests per photo). Every row reports the bytes the worker read from the gallery and sent to the destination.
  * `npm run bench -- B1 B3-100` runs only those; BENCH_COMPILED=1 (after `npm run build`) runs the worker and the

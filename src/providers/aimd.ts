@@ -23,12 +23,13 @@ const DECREASE = 0.85;
 /** Never below this share of the safe rate (answers in a long row mean Retry-After or backoff does the waiting). */
 const FLOOR = 0.25;
 /**
- * After an answer the pace stays under the rate refused this long before probing above it again; each probe
- * refused doubles it. A probe costs one write slot (the refused request's) and a dip: at an account's limit this
- * keeps that cost a fraction of a percent, while a limit that rose is still found within minutes.
+ * After an answer the pace stays under the rate refused for this many successful writes before probing above it
+ * again; each probe refused doubles it. A probe costs about one write slot (the refused request's, and the dip):
+ * one per 300 writes is 0.3 % at any rate, while a limit that rose, or one refused a little early (a request
+ * arriving a few ms early makes the limit look lower than it is), is found again within minutes.
  */
-const FIRST_HOLD_MS = 2 * 60_000;
-const MAX_HOLD_MS = 16 * 60_000;
+const FIRST_HOLD_WRITES = 300;
+const MAX_HOLD_WRITES = 4800;
 /**
  * An answer after this many successes at a held pace is one early arrival (jitter), not a lower limit: up to 5 %
  * of writes answered early (a loaded machine, the network) do not wear the pace down.
@@ -41,8 +42,8 @@ export class AimdRate {
   #rate: number;
   /** The rate last refused; Infinity until one is. */
   #limit = Infinity;
-  #holdUntil = 0;
-  #hold = FIRST_HOLD_MS;
+  #holdLeft = 0;
+  #hold = FIRST_HOLD_WRITES;
   #successes = QUIET_SUCCESSES;
   /** When the pace was last cut: answers to requests sent before then were answers to the old pace. */
   #decreasedAt = -Infinity;
@@ -60,15 +61,16 @@ export class AimdRate {
     return this.#limit;
   }
 
-  succeeded(now: number): void {
+  succeeded(): void {
     this.#successes++;
-    const held = now < this.#holdUntil ? this.#limit * MARGIN : Infinity;
+    const held = this.#holdLeft > 0 ? this.#limit * MARGIN : Infinity;
+    if (this.#holdLeft > 0) this.#holdLeft--;
     const cap = Math.min(this.s.max * MARGIN, held);
     if (this.#rate < cap) this.#rate = Math.min(cap, this.#rate + this.s.step / this.#rate);
     // Well past the rate once refused without an answer: the account allows more now; probe freely again.
     if (this.#rate > this.#limit * 1.1) {
       this.#limit = Infinity;
-      this.#hold = FIRST_HOLD_MS;
+      this.#hold = FIRST_HOLD_WRITES;
     }
   }
 
@@ -86,8 +88,8 @@ export class AimdRate {
     const probing = !this.#held();
     this.#limit = this.#rate;
     this.#rate = Math.max(this.s.start * FLOOR, this.#rate * DECREASE);
-    this.#holdUntil = now + this.#hold;
-    if (probing) this.#hold = Math.min(MAX_HOLD_MS, this.#hold * 2);
+    this.#holdLeft = this.#hold;
+    if (probing) this.#hold = Math.min(MAX_HOLD_WRITES, this.#hold * 2);
     this.#decreasedAt = now;
     return 'decreased';
   }

@@ -86,7 +86,7 @@ export class Pacer {
 
   succeeded(): void {
     this.#strikes = 0;
-    this.#aimd.succeeded(Date.now());
+    this.#aimd.succeeded();
   }
 }
 

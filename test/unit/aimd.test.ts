@@ -6,7 +6,7 @@ import { AimdRate } from '../../src/providers/aimd';
 function succeed(aimd: AimdRate, t0: number, seconds: number): number {
   let t = t0;
   while (t < t0 + seconds * 1000) {
-    aimd.succeeded(t);
+    aimd.succeeded();
     t += 1000 / aimd.rate;
   }
   return t;
@@ -38,14 +38,17 @@ test('an answer while probing cuts the pace; it climbs back under the refused ra
   assert.equal(aimd.rateLimited(t), 'decreased');
   assert.equal(aimd.limit, refused);
   assert.ok(Math.abs(aimd.rate - refused * 0.85) < 1e-9);
-  t = succeed(aimd, t, 60);
+  for (let i = 0; i < 200; i++) aimd.succeeded(); // within the hold of 300 writes
   assert.ok(Math.abs(aimd.rate - refused * 0.98) < 1e-9, `held 2 % under the refused rate: ${aimd.rate} vs ${refused}`);
   assert.equal(aimd.rateLimited(t), 'early', 'a lone answer after many successes at the held pace changes nothing');
-  t = succeed(aimd, t, 61); // just past the 2-minute hold: probing again
+  for (let i = 0; i < 105; i++) aimd.succeeded(); // past 300 writes since the cut: probing again
   assert.ok(aimd.rate > refused, `probes above the refused rate after the hold: ${aimd.rate}`);
   assert.equal(aimd.rateLimited(t), 'decreased');
-  t = succeed(aimd, t, 150);
-  assert.ok(aimd.rate <= aimd.limit * 0.98 + 1e-9, 'a second refused probe holds twice as long (4 minutes)');
+  const second = aimd.limit;
+  t = succeed(aimd, t, 50); // ~500 writes
+  assert.ok(aimd.rate <= second * 0.98 + 1e-9, 'a second refused probe holds twice as long (600 writes)');
+  succeed(aimd, t, 15);
+  assert.ok(aimd.rate > second * 0.98, 'and then probes again');
 });
 
 test('answers to requests sent before the cut do not cut again (one cut per overshoot)', () => {
@@ -62,8 +65,8 @@ test('never below a quarter of the safe rate; a limit left far behind is forgott
   const aimd = new AimdRate({ start: 4, max: 20, step: 1 });
   for (let i = 0; i < 50; i++) aimd.rateLimited(i);
   assert.equal(aimd.rate, 1);
-  // The hold ended long ago: the pace climbs past 1.1 × the refused rate, which then no longer holds it.
-  succeed(aimd, 10 * 60 * 60_000, 30);
+  // After the hold (at most 4,800 writes) the pace climbs past 1.1 × the refused rate, which then no longer holds it.
+  succeed(aimd, 0, 3 * 3600);
   assert.equal(aimd.limit, Infinity);
   assert.equal(aimd.rate, 19.6);
 });

@@ -11,8 +11,10 @@ test('paces 2 % under the configured rate; answers in a row ease it down, succes
   assert.equal(pacer.rate, 9.8, 'a lone answer (one request a little early) changes nothing');
   pacer.rateLimited();
   assert.ok(Math.abs(pacer.rate - 9.8 * 0.85) < 1e-9);
-  for (let i = 0; i < 1000; i++) pacer.succeeded();
+  for (let i = 0; i < 200; i++) pacer.succeeded();
   assert.ok(Math.abs(pacer.rate - 9.8 * 0.98) < 1e-9, 'back up under the rate refused, held there for a while (aimd.ts)');
+  for (let i = 0; i < 1000; i++) pacer.succeeded();
+  assert.equal(pacer.rate, 9.8, 'then back at the configured rate, never above');
 });
 
 test('with a ceiling above the safe rate the pace is found: it rises on successes', () => {
