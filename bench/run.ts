@@ -7,7 +7,9 @@
  * 400 MB and of 100 MB (2 uploads in flight), and 8 files of 400 MB at once (B3-8x, 8 in flight; BENCH_B3_8X_MB
  * sets their size); B5 100,000 tiny files with a 50-file transfer started in the middle (history size per run,
  * starvation); B6 a school shoot of 5,000 albums with a photo each against 3 writes/s (BENCH_B6_ALBUMS and
- * BENCH_B6_RATE change them): wall time against the write floor, and album creates answered 409 (sent twice).
+ * BENCH_B6_RATE change them): wall time against the write floor, and album creates answered 409 (sent twice);
+ * B7 2,000 small files against 10 writes/s the service is not told (BENCH_B7_FILES, BENCH_B7_RATE): the pace found,
+ * writes/s while files were created and the share of writes answered 403/429.
  * P-* copy one gallery to each destination (Google Drive; Yandex Disk with server-side fetch and
  * streaming; Google Photos, with its Library API requests per photo). Every row reports the bytes the worker read from the gallery and sent to the destination.
  * `npm run bench -- B1 B3-100` runs only those; BENCH_COMPILED=1 (after `npm run build`) runs the worker and the
@@ -86,6 +88,7 @@ function scenarios(): Scenario[] {
       alongside: { files: Array.from({ length: 50 }, (_, i) => ({ id: 20_000_000 + i, name: `Small/IMG_${i}.jpg`, size: 1024 + i * 97 })), afterFiles: Math.floor(b5Files / 5) },
     },
     b6(),
+    b7(),
     ...providerScenarios(),
   ];
 }
@@ -101,6 +104,26 @@ function b6(): Scenario {
     google: { writesPerSecond: rate, writeBurst: 1, latencyMs: 30 },
     countFolderCreates: true,
   };
+}
+
+/**
+ * B7: a pace found, not configured. The emulator allows 10 writes/s (to the millisecond, burst 1, 30 ms); the
+ * service runs its defaults (DRIVE_WRITES_PER_SECOND=3 as the safe start) and must find the account's rate.
+ */
+function b7(): Scenario {
+  return {
+    name: 'B7',
+    files: Array.from({ length: Number(process.env.BENCH_B7_FILES ?? 2000) }, (_, i) => ({ id: 40_000_000 + i, name: `Day ${i % 4}/IMG_${i}.jpg`, size: 1024 + ((i * 7919) % (19 * 1024)) })),
+    env: {},
+    google: { writesPerSecond: Number(process.env.BENCH_B7_RATE ?? 10), writeBurst: 1, latencyMs: 30 },
+  };
+}
+
+/** Writes per second while files were being created in Drive: first to last file create (the ramp included). */
+function sustainedWrites(google: GoogleEmulator): number {
+  const created = google.tree().filter((n) => n.mimeType !== 'application/vnd.google-apps.folder').map((n) => Date.parse(n.createdTime));
+  if (created.length < 2) return 0;
+  return +((created.length - 1) / ((Math.max(...created) - Math.min(...created)) / 1000)).toFixed(2);
 }
 
 /** One gallery (many small photos, a few large ones), copied to each destination. */
@@ -253,7 +276,12 @@ async function run(scenario: Scenario, temporalAddress: string, bundlePath: stri
         : { 'MB worker sent': +(sum(Object.values(google.stats.bytesReceivedByFileName)) / MiB).toFixed(1) }),
       ...(scenario.cloudType === 'google_photos' ? { 'Photos requests per photo': +(photosRequests(google) / scenario.files.length).toFixed(3) } : {}),
       ...(scenario.google?.writesPerSecond
-        ? { 'floor s': +Math.max(bytes / (scenario.google.uploadBytesPerSecond ?? Infinity), google.stats.writes / scenario.google.writesPerSecond).toFixed(1) }
+        ? {
+            'floor s': +Math.max(bytes / (scenario.google.uploadBytesPerSecond ?? Infinity), google.stats.writes / scenario.google.writesPerSecond).toFixed(1),
+            writes: google.stats.writes,
+            'file writes/s (first to last create)': sustainedWrites(google),
+            '% writes answered 403/429': +((100 * google.stats.rateLimited) / (google.stats.writes + google.stats.rateLimited)).toFixed(2),
+          }
         : {}),
       ...(runs ? { runs: runs.length, 'largest history (events)': Math.max(...runs) } : {}),
       ...(scenario.countFolderCreates

@@ -97,6 +97,11 @@ const schema = z.object({
 
   /** Files transferred in parallel for one gallery; also bounds its share of a worker (fairness between galleries). */
   TRANSFER_CONCURRENCY: positiveInt.max(64).default(8),
+  /**
+   * How fast an account's write pace rises while its writes succeed: writes/s added per second (src/providers/aimd.ts).
+   * Larger finds a generous account's rate sooner; each probe past the limit costs one refused write.
+   */
+  WRITE_PACE_STEP: z.coerce.number().positive().max(100).default(1),
   /** Files at most this size are sent in one multipart request; larger ones use Drive's resumable protocol. */
   MULTIPART_MAX_BYTES: positiveInt.max(5 * 1024 * 1024).default(5 * 1024 * 1024),
   /** Small files are grouped into one activity up to this many files (fewer Temporal round trips per file). */

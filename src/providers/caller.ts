@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { dailyLimitSuspected, RateLimitedError, TransferError, UnauthorizedError } from '../shared/errors';
 import { rateLimitWaits, rateLimitWaitSeconds } from '../shared/metrics';
-import type { Pacer } from './pacer';
+import { AccountPacing, Pacer } from './pacer';
 
 /** How long one call keeps waiting out rate limits before it gives up and spends an attempt. */
 const MAX_RATE_LIMIT_WAIT_MS = 15 * 60_000;
@@ -18,7 +18,7 @@ export type Classifier = (err: unknown, what: string) => TransferError;
 export class ProviderCaller {
   constructor(
     private readonly auth: { invalidate(): void },
-    private readonly pacer: Pacer,
+    private readonly pacing: Pacer | AccountPacing,
     private readonly classify: Classifier,
     /**
      * Rate limits for this long without a successful write of the account count as a daily cap
@@ -32,20 +32,24 @@ export class ProviderCaller {
     let refreshed = false;
     let transient = 0;
     let waited = 0;
+    let rateLimits = 0;
+    // A write is paced by its account's pacer (found by a read on the transfer's first write). Reads are not paced,
+    // but a rate-limited read pauses the account's writes too once the account is known.
+    const pacer = kind === 'read' ? this.#knownPacer() : await this.#pacer(signal);
     for (;;) {
-      if (kind !== 'read') await this.pacer.take(signal, kind === 'urgent');
+      const slot = kind === 'read' ? undefined : await pacer?.take(signal, kind === 'urgent');
       try {
         const result = await request();
-        this.pacer.succeeded();
+        if (kind !== 'read') pacer?.succeeded();
         return result;
       } catch (err) {
         if (signal?.aborted) throw err;
         const failure = this.classify(err, what);
         if (failure instanceof RateLimitedError) {
           const capAfter = this.dailyCapAfterMinutes;
-          if (capAfter !== undefined && this.pacer.limitedForMs() >= capAfter * 60_000) throw dailyLimitSuspected(failure, capAfter);
+          if (capAfter !== undefined && (pacer?.limitedForMs() ?? 0) >= capAfter * 60_000) throw dailyLimitSuspected(failure, capAfter);
           if (waited > MAX_RATE_LIMIT_WAIT_MS) throw failure;
-          const wait = this.pacer.rateLimited(failure.retryAfterMs);
+          const wait = pacer ? pacer.rateLimited(failure.retryAfterMs, slot) : (failure.retryAfterMs ?? 1000 * 2 ** Math.min(5, rateLimits++));
           waited += wait;
           rateLimitWaits.inc();
           rateLimitWaitSeconds.inc(wait / 1000);
@@ -65,5 +69,14 @@ export class ProviderCaller {
         throw failure;
       }
     }
+  }
+
+  #knownPacer(): Pacer | undefined {
+    return this.pacing instanceof Pacer ? this.pacing : this.pacing.known();
+  }
+
+  #pacer(signal?: AbortSignal): Promise<Pacer> {
+    if (this.pacing instanceof Pacer) return Promise.resolve(this.pacing);
+    return this.pacing.pacer((what, request) => this.run(what, 'read', request, signal));
   }
 }

@@ -1,9 +1,10 @@
 /** Idle entries are dropped after this: a transfer's next activity simply builds a fresh one. */
-const IDLE_MS = 30 * 60_000;
+export const IDLE_MS = 30 * 60_000;
 
 /**
  * One value per transfer in this process — an account's auth, so a gallery's parallel uploads share one access
- * token and one refresh. Built from the transfer's refresh token on first use.
+ * token and one refresh, and its account pacing (which account it writes to, found once). Built from the
+ * transfer's refresh token on first use.
  */
 export class PerTransfer<T> {
   readonly #entries = new Map<string, { value: T; used: number }>();

@@ -394,10 +394,16 @@ describe('Yandex Disk REST emulator', () => {
     assert.equal((await call('/v1/disk/resources?path=%2FNope', { method: 'PATCH', json: { custom_properties: {} } })).status, 404);
   });
 
-  it('reports total and used space', async () => {
-    const { call, upload } = await setup({ storageQuotaBytes: 1000 });
+  it('reports total and used space, and the owner (uid stable per account), narrowed by fields', async () => {
+    const { call, upload, url } = await setup({ storageQuotaBytes: 1000 });
     await upload('/a.bin', Buffer.alloc(100));
-    assert.deepEqual(await (await call('/v1/disk/')).json(), { total_space: 1000, used_space: 100, trash_size: 0, max_file_size: 50 * 1024 ** 3 });
+    const whole = (await (await call('/v1/disk/')).json()) as { user: { uid: string } };
+    assert.match(whole.user.uid, /^\d+$/);
+    assert.deepEqual(whole, { total_space: 1000, used_space: 100, trash_size: 0, max_file_size: 50 * 1024 ** 3, user: { country: 'ru', login: 'user@yandex.ru', display_name: 'user@yandex.ru', uid: whole.user.uid } });
+    assert.deepEqual(await (await call('/v1/disk?fields=user.uid')).json(), { user: { uid: whole.user.uid } });
+    const other = await login(url, 'other@yandex.ru');
+    const theirs = (await (await call('/v1/disk?fields=user.uid', { token: other.access_token })).json()) as { user: { uid: string } };
+    assert.notEqual(theirs.user.uid, whole.user.uid);
   });
 });
 

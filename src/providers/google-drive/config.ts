@@ -12,8 +12,13 @@ export const googleDriveSettings = z.object({
   UPLOAD_CHUNK_BYTES: positiveInt
     .refine((n) => n % (256 * 1024) === 0, 'must be a multiple of 262144 (256 KiB)')
     .default(8 * 1024 * 1024),
-  /** Pace of Drive writes (creates) per Google account, per worker process. */
+  /**
+   * The safe pace of Drive writes (creates) per Google account, per worker process: where each account's pace
+   * starts; it is raised while writes succeed, up to DRIVE_WRITES_PER_SECOND_MAX (Google publishes no per-user rate).
+   */
   DRIVE_WRITES_PER_SECOND: z.coerce.number().positive().default(3),
+  /** The pace found for an account never goes above this (a value under DRIVE_WRITES_PER_SECOND counts as it: fixed). */
+  DRIVE_WRITES_PER_SECOND_MAX: z.coerce.number().positive().default(20),
   DRIVE_WRITE_BURST: positiveInt.default(3),
 });
 

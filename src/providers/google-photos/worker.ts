@@ -2,7 +2,7 @@ import { ProviderCaller } from '../caller';
 import type { WorkerFactory } from '../destination';
 import { googleAuthFor, revokeGoogleToken } from '../google-auth';
 import { createOAuthClient } from '../google-oauth';
-import { PacerRegistry } from '../pacer';
+import { AccountPacing, PacerRegistry } from '../pacer';
 import { PerTransfer } from '../per-transfer';
 import { PhotosApi } from './api';
 import { BatchCommitter } from './committer';
@@ -14,15 +14,18 @@ import { PhotosUploader } from './upload';
 
 /**
  * Google Photos' worker side: per transfer one auth, one write pacer and one batch committer (batchCreate is
- * serial per user), shared by its activities in this process. Null without GOOGLE_PHOTOS_CLIENT_ID.
+ * serial per user), shared by its activities in this process. Paced per transfer, not per account: the Library
+ * API names no account under the scopes we ask for (no about.get), so two transfers to one account each take the
+ * configured pace. Fixed at it (Photos' quotas are published). Null without GOOGLE_PHOTOS_CLIENT_ID.
  */
 export const googlePhotosWorker: WorkerFactory = (config, sealer) => {
   const oauth = photosOAuth(config);
   if (!oauth) return null;
-  const pacers = new PacerRegistry(config.GOOGLE_PHOTOS_WRITES_PER_SECOND, config.GOOGLE_PHOTOS_WRITE_BURST);
+  const rate = config.GOOGLE_PHOTOS_WRITES_PER_SECOND;
+  const pacers = new PacerRegistry({ start: rate, max: rate, step: config.WRITE_PACE_STEP }, config.GOOGLE_PHOTOS_WRITE_BURST);
   const transfers = new PerTransfer((refreshToken, transferId): PhotosTransfer => {
     const auth = googleAuthFor(oauth, refreshToken, 'Google Photos');
-    const library = new PhotosLibrary(new PhotosApi(config.GOOGLE_PHOTOS_API_URL, auth), new ProviderCaller(auth, pacers.get(transferId), toPhotosError, config.QUOTA_PARK_AFTER_MINUTES));
+    const library = new PhotosLibrary(new PhotosApi(config.GOOGLE_PHOTOS_API_URL, auth), new ProviderCaller(auth, new AccountPacing(pacers, transferId), toPhotosError, config.QUOTA_PARK_AFTER_MINUTES));
     const uploader = new PhotosUploader(library, { rawMaxBytes: config.MULTIPART_MAX_BYTES, chunkBytes: config.GOOGLE_PHOTOS_CHUNK_BYTES, sealer });
     return { auth, library, uploader, committer: new BatchCommitter(library, sealer) };
   });

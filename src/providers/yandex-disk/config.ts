@@ -12,8 +12,13 @@ export const yandexDiskSettings = z.object({
   YANDEX_API_URL: httpUrl.default('https://cloud-api.yandex.net'),
   /** Let Yandex download photos from their gallery URLs itself; off when those URLs are not public (then we stream). */
   YANDEX_SERVER_SIDE_FETCH: bool.default(true),
-  /** Pace of Yandex Disk writes per account, per worker process (Yandex publishes no figure; 429s slow it further). */
+  /**
+   * The safe pace of Yandex Disk writes per account, per worker process, where each account's pace starts: raised
+   * while writes succeed, up to YANDEX_WRITES_PER_SECOND_MAX, cut on a 429 (Yandex publishes no figure).
+   */
   YANDEX_WRITES_PER_SECOND: z.coerce.number().positive().default(10),
+  /** Ceiling of the pace found (a value under YANDEX_WRITES_PER_SECOND counts as it: fixed). */
+  YANDEX_WRITES_PER_SECOND_MAX: z.coerce.number().positive().default(40),
   YANDEX_WRITE_BURST: positiveInt.default(10),
 });
 

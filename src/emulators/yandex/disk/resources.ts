@@ -36,8 +36,11 @@ export function resourceRoutes(ctx: YandexContext): Route[] {
 async function diskInfo(ctx: YandexContext, ex: Exchange): Promise<Reply> {
   ex.fault();
   const { storageQuotaBytes, maxFileBytes } = ctx.opts;
-  const used = ctx.disks.of(ex.user).bytesUsed;
-  return jsonReply(200, { total_space: storageQuotaBytes ?? UNLIMITED, used_space: used, trash_size: 0, max_file_size: maxFileBytes });
+  const disk = ctx.disks.of(ex.user);
+  // As on Disk: the owner comes with it (uid stable per account), and `fields` narrows the answer.
+  const user = { country: 'ru', login: ex.user, display_name: ex.user, uid: disk.uid };
+  const info = { total_space: storageQuotaBytes ?? UNLIMITED, used_space: disk.bytesUsed, trash_size: 0, max_file_size: maxFileBytes, user };
+  return jsonReply(200, selectFields(ex.url.searchParams.get('fields'), info));
 }
 
 async function mkdir(ctx: YandexContext, ex: Exchange): Promise<Reply> {
