@@ -28,7 +28,7 @@ export const STATUS_PAGE_SCRIPT = `'use strict';
 (function () {
   var id = document.body.getAttribute('data-transfer-id');
   var bar = document.getElementById('bar'), fill = document.getElementById('fill'), text = document.getElementById('text');
-  var words = { queued: 'Queued…', running: 'Copying', waiting_quota: 'Paused: the destination\'s daily limit is reached, it resumes by itself', succeeded: 'Done', partially_failed: 'Done, with some photos missing', failed: 'The transfer failed', cancelled: 'The transfer was cancelled' };
+  var words = { queued: 'Queued…', running: 'Copying', waiting_quota: "Paused: the destination's daily limit is reached, it resumes by itself", succeeded: 'Done', partially_failed: 'Done, with some photos missing', failed: 'The transfer failed', cancelled: 'The transfer was cancelled' };
   function show(op) {
     var m = op.metadata, total = m.files_total || 0, handled = m.files_done + m.files_failed;
     var pct = op.done ? 100 : total ? Math.floor((handled / total) * 100) : 0;
