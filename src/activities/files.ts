@@ -8,6 +8,7 @@ import type { CommitOutcome } from '../providers/types';
 import { bytesUploaded, filesTransferred } from '../shared/metrics';
 import { readSource } from '../source/reader';
 import type { SourceHttp } from '../source/http';
+import { capResumesAt } from './daily-cap';
 import type { FairSlots } from './fair-slots';
 import { targetOf } from './targets';
 import type { FileFailure, FileOutcome, FileUnit, UnitFile } from './types';
@@ -181,7 +182,7 @@ function outcomesOf(a: UnitAttempt, attempt: number): FileOutcome[] {
 
 /** The unit's outcomes after a daily cap: those finished as they ended, every other one capped (tried after it). */
 function cappedOutcomes(unit: FileUnit, progress: UnitProgress, cap: TransferError, probeMinutes: number): FileOutcome[] {
-  const resumesAt = cap.dailyCap?.resumesAt ?? new Date(Date.now() + probeMinutes * 60_000).toISOString();
+  const resumesAt = capResumesAt(cap.dailyCap ?? { resumesAt: null }, probeMinutes);
   return unit.files.map((f): FileOutcome => {
     const done = progress.done[f.index];
     if (done) return { index: f.index, ok: true, bytes: done.bytes, bytesSent: done.bytesSent, ...(done.id ? { id: done.id } : {}) };

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { TransferError } from '../shared/errors';
 import type { Providers } from '../providers';
 import { placeInChain } from '../source/folder-tree';
+import { capResumesAt } from './daily-cap';
 import type { ListingCache } from './listing';
 import { targetOf } from './targets';
 import type { FolderBatch, FolderBatchResult } from './types';
@@ -52,8 +53,7 @@ export async function createFolderBatch(deps: FolderDeps, batch: FolderBatch): P
         });
       } catch (err) {
         if (!(batch.parkOnCap && err instanceof TransferError && err.dailyCap)) throw err;
-        const resumesAt = err.dailyCap.resumesAt ?? new Date(Date.now() + deps.quotaProbeMinutes * 60_000).toISOString();
-        return { refs, chain, dailyCap: { resumesAt } };
+        return { refs, chain, dailyCap: { resumesAt: capResumesAt(err.dailyCap, deps.quotaProbeMinutes) } };
       }
       refs.push(ref);
       chain = place.extend(ref);

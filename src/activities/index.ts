@@ -11,10 +11,11 @@ import type { SourceHttp } from '../source/http';
 import { postCompletion } from './callback';
 import { FairSlots } from './fair-slots';
 import { transferFiles } from './files';
+import { answeringDailyCap } from './daily-cap';
 import { createFolderBatch } from './folders';
 import { ListingCache } from './listing';
 import { reserveFor, targetOf } from './targets';
-import type { CompletionReport, Credentials, FileUnit, FolderBatch, FolderBatchResult, ListingRef, PlanSummary, TransferSettings } from './types';
+import type { CompletionReport, Credentials, DailyCapped, FileUnit, FolderBatch, FolderBatchResult, ListingRef, ParkOnCap, PlanSummary, TransferSettings } from './types';
 
 export interface ActivityDeps {
   config: Config;
@@ -96,13 +97,15 @@ function destinationActivities({ providers, config }: ActivityDeps, listings: Li
     },
 
     /** The space the destination can still take, null when unlimited or when it cannot tell. */
-    async freeBytes(input: Credentials): Promise<number | null> {
+    async freeBytes(input: Credentials & ParkOnCap): Promise<number | null | DailyCapped> {
       const provider = forTransfer(input);
-      return provider.freeBytes ? provider.freeBytes() : null;
+      return answeringDailyCap(input.parkOnCap, config.QUOTA_PROBE_MINUTES, async () => (provider.freeBytes ? provider.freeBytes() : null));
     },
 
-    async createRoot(input: Credentials & { rootName: string; target: string }): Promise<CreatedRoot> {
-      return forTransfer(input).createRoot({ transferId: input.transferId, rootName: galleryFolderName(input.rootName), target: targetOf(input.target) });
+    /** The gallery folder (Photos: its album, which spends daily quota). */
+    async createRoot(input: Credentials & ParkOnCap & { rootName: string; target: string }): Promise<CreatedRoot | DailyCapped> {
+      const request = { transferId: input.transferId, rootName: galleryFolderName(input.rootName), target: targetOf(input.target) };
+      return answeringDailyCap(input.parkOnCap, config.QUOTA_PROBE_MINUTES, () => forTransfer(input).createRoot(request));
     },
 
     /** Heartbeats its own progress (see folders.ts), so it is not among the steps given empty heartbeats. */
@@ -111,9 +114,10 @@ function destinationActivities({ providers, config }: ActivityDeps, listings: Li
     },
 
     /** References of folders an earlier run made, for a run that no longer holds them (after continue-as-new). */
-    async findFolders(input: Credentials & ListingRef & { rootRef: string; indices: number[] }): Promise<string[]> {
+    async findFolders(input: Credentials & ListingRef & ParkOnCap & { rootRef: string; indices: number[] }): Promise<string[] | DailyCapped> {
       const { folders } = await listings.matching(input.listingUrl, input.fingerprint);
-      return forTransfer(input).findFolders({ transferId: input.transferId, rootRef: input.rootRef, paths: input.indices.map((i) => folders[i]!) });
+      const request = { transferId: input.transferId, rootRef: input.rootRef, paths: input.indices.map((i) => folders[i]!) };
+      return answeringDailyCap(input.parkOnCap, config.QUOTA_PROBE_MINUTES, () => forTransfer(input).findFolders(request));
     },
 
     async revokeAccess(input: Credentials): Promise<void> {

@@ -61,6 +61,16 @@ export interface FolderBatchResult {
   dailyCap?: { resumesAt: string };
 }
 
+/** As FileUnit.parkOnCap, for the metadata steps (createRoot, freeBytes, findFolders): they answer a cap (DailyCapped). */
+export interface ParkOnCap {
+  parkOnCap?: boolean;
+}
+
+/** A step's answer at a daily cap (only when asked with ParkOnCap): nothing done; the workflow parks until then and asks again. */
+export interface DailyCapped {
+  dailyCap: { resumesAt: string };
+}
+
 export interface UnitFile extends FileEntry {
   target: string;
   parentId: string;

@@ -2,7 +2,7 @@ import { condition, isCancellation, patched } from '@temporalio/workflow';
 import type { FileOutcome, UnitFile } from '../activities/types';
 import { failureMessage, failureType, fileActivities, metadata, type FileActivities } from './activities';
 import type { TransferRun } from './run';
-import { drainDailyCaps, parksOnCap, throughDailyCaps } from './quota';
+import { drainDailyCaps, parksOnCap, pastDailyCaps, throughDailyCaps } from './quota';
 import { foldersNeeded, makeUnits } from './units';
 
 /**
@@ -22,7 +22,7 @@ async function planAndRoot(run: TransferRun): Promise<string | undefined> {
     if (!run.root && patched(SPACE_CHECK) && (await tooLittleSpace(run))) return run.ledger.fatal!;
     if (!run.root) {
       const [target] = await metadata.reserveTargets({ ...run.credentials, count: 1 });
-      run.root = await metadata.createRoot({ ...run.credentials, rootName: input.galleryName, target: target! });
+      run.root = await pastDailyCaps(run, (park) => metadata.createRoot({ ...run.credentials, rootName: input.galleryName, target: target!, ...park }));
     }
   } catch (err) {
     if (isCancellation(err)) throw err;
@@ -36,7 +36,7 @@ const SPACE_CHECK = 'space-check';
 
 /** Asks the destination for its free space before the first write; a gallery that cannot fit stops here. */
 async function tooLittleSpace(run: TransferRun): Promise<boolean> {
-  const free = await metadata.freeBytes(run.credentials);
+  const free = await pastDailyCaps(run, (park) => metadata.freeBytes({ ...run.credentials, ...park }));
   return run.ledger.checkSpace(run.plan!.bytesTotal - run.ledger.counts.bytesDone, free);
 }
 

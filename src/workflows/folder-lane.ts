@@ -2,7 +2,7 @@ import { isCancellation } from '@temporalio/workflow';
 import type { ChainLink } from '../source/folder-tree';
 import type { FileEntry } from '../source/listing';
 import { failureMessage, folderActivities, metadata } from './activities';
-import { parksOnCap, parkUntil } from './quota';
+import { parksOnCap, parkUntil, pastDailyCaps } from './quota';
 import type { TransferRun } from './run';
 
 /** Where album folder creation stands: the next folder (in creation order) and the chain of the one made last. */
@@ -68,7 +68,8 @@ export class FolderLane {
     const { run } = this;
     const missing = [...new Set(entries.map((e) => e.folderIndex))].filter((i) => i >= 0 && !this.refs.has(i));
     if (missing.length > 0) {
-      const refs = await metadata.findFolders({ ...run.credentials, ...run.listingRef(), rootRef: run.root!.ref, indices: missing });
+      const lookup = { ...run.credentials, ...run.listingRef(), rootRef: run.root!.ref, indices: missing };
+      const refs = await pastDailyCaps(run, (park) => metadata.findFolders({ ...lookup, ...park }));
       missing.forEach((index, i) => this.refs.set(index, refs[i]!));
     }
     return (folderIndex) => (folderIndex < 0 ? run.root!.ref : this.refs.get(folderIndex)!);

@@ -1,5 +1,5 @@
 import { patched, sleep } from '@temporalio/workflow';
-import type { UnitFile } from '../activities/types';
+import type { DailyCapped, ParkOnCap, UnitFile } from '../activities/types';
 import type { FileActivities } from './activities';
 import type { TransferRun } from './run';
 import { makeUnits } from './units';
@@ -15,6 +15,12 @@ import { makeUnits } from './units';
 
 /** Workflows started before parking replay as they ran: their units retry a cap with attempts. */
 export const QUOTA_PARK = 'quota-park';
+
+/**
+ * Workflows started before the metadata steps parked replay as they ran: a cap met making the gallery folder,
+ * asking for free space or looking folders up is retried with attempts (and fails the transfer once they are spent).
+ */
+export const QUOTA_PARK_STEPS = 'quota-park-steps';
 
 /** What survives continue-as-new while parked. */
 export interface Parked {
@@ -78,6 +84,24 @@ export async function parkUntil(run: TransferRun, until: string): Promise<void> 
   if (--run.quota.parked > 0) return;
   run.quota.resumesAt = null;
   run.publishState('running');
+}
+
+/**
+ * A metadata step that may meet a daily cap (the gallery folder — for Photos its album —, free space, folder
+ * lookups): asked to answer a cap instead of failing on it, it parks the transfer until the reset and is asked
+ * again, as often as the cap holds; it spends no attempt. `step` passes the flag it is given on to its activity.
+ */
+export async function pastDailyCaps<T>(run: TransferRun, step: (park: ParkOnCap) => Promise<T | DailyCapped>): Promise<T> {
+  if (!patched(QUOTA_PARK_STEPS)) return (await step({})) as T;
+  for (;;) {
+    const answer = await step({ parkOnCap: true });
+    if (!isDailyCapped(answer)) return answer;
+    await parkUntil(run, answer.dailyCap.resumesAt);
+  }
+}
+
+function isDailyCapped(answer: unknown): answer is DailyCapped {
+  return typeof answer === 'object' && answer !== null && 'dailyCap' in answer;
 }
 
 function park(run: TransferRun): Promise<void> {
