@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { answeringDailyCap } from '../../src/activities/daily-cap';
+import type { DailyCapped } from '../../src/activities/types';
 import * as photosAnswers from '../../src/emulators/google/photos/errors';
 import { ProviderCaller } from '../../src/providers/caller';
 import { classifyDriveError } from '../../src/providers/google-drive/errors';
@@ -29,6 +31,29 @@ test('Photos resumes a few minutes after midnight Pacific; in those minutes, at 
   assert.equal(photosQuotaResumesAt(at('2026-01-15T12:00:00Z')), '2026-01-16T08:05:00.000Z');
   assert.equal(photosQuotaResumesAt(at('2026-01-16T08:02:00Z')), '2026-01-16T08:05:00.000Z', '00:02 PST');
   assert.equal(photosQuotaResumesAt(at('2026-01-16T08:06:00Z')), '2026-01-17T08:05:00.000Z', '00:06 PST: the quota came back and is gone again');
+});
+
+test('a shortened quota day (GOOGLE_PHOTOS_QUOTA_DAY_SECONDS, emulated setups) starts at midnight Pacific and every day-length after it', () => {
+  assert.equal(iso(nextPacificMidnight(at('2026-01-15T12:10:00Z'), 3600_000)), '2026-01-15T13:00:00.000Z', 'hour-long days: 05:00 PST');
+  assert.equal(iso(nextPacificMidnight(at('2026-01-15T12:00:01.500Z'), 3000)), '2026-01-15T12:00:03.000Z');
+  // The margin keeps its share of the day: 5 minutes of 24 hours are 10 ms of 3 seconds.
+  assert.equal(photosQuotaResumesAt(at('2026-01-15T12:00:01.500Z'), 3000), '2026-01-15T12:00:03.010Z');
+  const reply = photosAnswers.dailyQuotaExceeded(10_000).toReply();
+  const before = Date.now();
+  const daily = classifyPhotosError(reply.status, JSON.parse(String(reply.body)), {}, 'uploading', 3000);
+  const resumesAt = Date.parse(daily.dailyCap!.resumesAt!);
+  assert.ok(resumesAt > before && resumesAt <= before + 3010, daily.dailyCap!.resumesAt!);
+});
+
+test('a metadata step asked to park answers a daily cap (its reset, else QUOTA_PROBE_MINUTES ahead) instead of failing; otherwise it fails as before', async () => {
+  const capped = (resumesAt: string | null) => () => Promise.reject(new TransferError('gphotos_daily_quota', 'used up', true, { dailyCap: { resumesAt } }));
+  assert.deepEqual(await answeringDailyCap(true, 60, capped('2026-01-16T08:05:00.000Z')), { dailyCap: { resumesAt: '2026-01-16T08:05:00.000Z' } });
+  const before = Date.now();
+  const probed = (await answeringDailyCap(true, 2, capped(null))) as DailyCapped;
+  assert.ok(Math.abs(Date.parse(probed.dailyCap.resumesAt) - (before + 120_000)) < 1000, probed.dailyCap.resumesAt);
+  assert.equal(await answeringDailyCap(true, 60, () => Promise.resolve('root')), 'root');
+  await assert.rejects(answeringDailyCap(undefined, 60, capped(null)), /used up/, 'workflows from before parking retry it');
+  await assert.rejects(answeringDailyCap(true, 60, () => Promise.reject(new TransferError('gphotos_forbidden', 'refused', false))), /refused/);
 });
 
 test("Photos' daily quota is a daily cap with its reset time; the per-minute limit stays a rate limit", () => {

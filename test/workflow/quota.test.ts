@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { temporal } from '@temporalio/proto';
 import { progressQuery, transferWorkflow } from '../../src/workflows';
 import { workflowIdFor } from '../../src/shared/types';
 import { waitFor } from '../helpers/polling';
@@ -113,4 +114,69 @@ test('a long park continues as new carrying the held photos: each is copied once
   }
   // Once the cap lifted, each held photo went out once more and succeeded: the last attempt of each is its only success.
   assert.deepEqual(gallery.callbacks.map((c) => [c.status, c.failed_photos, c.files_uploaded]), [['succeeded', 0, files]]);
+});
+
+/** The attempt each activity of the workflow started on, by activity type (a cap spends none). */
+async function activityAttempts(handle: { fetchHistory(): Promise<temporal.api.history.v1.IHistory> }): Promise<Array<[string, number]>> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const types = new Map(events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [[String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '']] : [])));
+  return events.flatMap((e) => {
+    const started = e.activityTaskStartedEventAttributes;
+    return started ? [[types.get(String(started.scheduledEventId)) ?? '', started.attempt ?? 1] as [string, number]] : [];
+  });
+}
+
+test('a daily cap met making the gallery folder parks the transfer; the folder is asked for again after each reset, spending no attempt', async () => {
+  const files = 6;
+  // The destination's quota is used up when the transfer starts: the first two tries of the gallery folder meet it.
+  const gallery = new StubGallery({
+    files,
+    settings: { concurrency: 2, pageSize: 3 },
+    stepCap: (step, call) => (step === 'createRoot' && call <= 2 ? new Date(Date.now() + 2500).toISOString() : null),
+  });
+  await withWorker(env, gallery, async (taskQueue) => {
+    const handle = await start(taskQueue);
+    await waitFor('the transfer to park', async () => (await handle.query(progressQuery)).state === 'waiting_quota');
+    const parked = await handle.query(progressQuery);
+    assert.ok(parked.resumesAt && Date.parse(parked.resumesAt) > Date.parse(parked.startedAt), `resumesAt in the status: ${parked.resumesAt}`);
+    assert.deepEqual([parked.filesDone, parked.filesFailed], [0, 0]);
+    await waitFor('the search attribute', async () => (await parkedIds()).includes(handle.workflowId));
+    const result = await handle.result();
+    assert.deepEqual([result.state, result.filesDone, result.filesFailed, result.resumesAt], ['succeeded', files, 0, undefined]);
+    const attempts = await activityAttempts(handle);
+    assert.equal(attempts.filter(([type]) => type === 'createRoot').length, 3, 'three tries of the gallery folder');
+    assert.deepEqual(attempts.filter(([, attempt]) => attempt !== 1), [], 'every activity on its first attempt');
+  });
+  assert.deepEqual(gallery.stepCalls.filter((c) => c.step === 'createRoot').map((c) => c.parkOnCap), [true, true, true], 'asked to answer a cap each time');
+  for (let i = 0; i < files; i++) assert.equal(gallery.attempts.get(i), 1, `photo ${i} copied once`);
+  assert.deepEqual(gallery.callbacks.map((c) => [c.status, c.failed_photos, c.files_uploaded]), [['succeeded', 0, files]]);
+  assert.equal(gallery.revoked, 1);
+});
+
+test('a daily cap met asking for free space parks too, then the copy goes on', async () => {
+  const files = 4;
+  const gallery = new StubGallery({ files, stepCap: (step, call) => (step === 'freeBytes' && call === 1 ? new Date(Date.now() + 1000).toISOString() : null) });
+  await withWorker(env, gallery, async (taskQueue) => {
+    const handle = await start(taskQueue);
+    await waitFor('the transfer to park', async () => (await handle.query(progressQuery)).state === 'waiting_quota');
+    const result = await handle.result();
+    assert.deepEqual([result.state, result.filesDone, result.filesFailed], ['succeeded', files, 0]);
+  });
+  assert.deepEqual(gallery.stepCalls.map((c) => [c.step, c.parkOnCap]), [['freeBytes', true], ['freeBytes', true], ['createRoot', true]]);
+});
+
+test('cancelling a transfer parked at the gallery folder ends it cancelled at once, nothing copied', async () => {
+  const files = 5;
+  const gallery = new StubGallery({ files, stepCap: (step) => (step === 'createRoot' ? new Date(Date.now() + 3600_000).toISOString() : null) });
+  await withWorker(env, gallery, async (taskQueue) => {
+    const handle = await start(taskQueue);
+    await waitFor('the transfer to park', async () => (await handle.query(progressQuery)).state === 'waiting_quota');
+    await handle.cancel();
+    await assert.rejects(handle.result());
+    assert.equal((await handle.query(progressQuery)).state, 'cancelled');
+  });
+  assert.equal(gallery.stepCalls.filter((c) => c.step === 'createRoot').length, 1, 'no try before the reset');
+  assert.equal(gallery.units.length, 0, 'no photo started');
+  assert.deepEqual(gallery.callbacks.map((c) => [c.status, c.failed_photos, c.files_uploaded, c.folder_url]), [['cancelled', files, 0, null]]);
+  assert.equal(gallery.revoked, 1);
 });

@@ -3,7 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
-import type { CompletionReport, FileOutcome, FileUnit, PlanSummary, TransferSettings, UnitFile } from '../../src/activities/types';
+import type { CompletionReport, DailyCapped, FileOutcome, FileUnit, ParkOnCap, PlanSummary, TransferSettings, UnitFile } from '../../src/activities/types';
 import { temporalCliPath } from '../../src/devtools/temporal-server';
 import type { FileEntry } from '../../src/source/listing';
 import type { TransferInput } from '../../src/shared/types';
@@ -43,7 +43,12 @@ export interface GalleryOptions {
   refuseCallbacks?: boolean;
   /** Called as each unit starts (with the units running now, this one included); may delay it. */
   onUnitStart?: (running: number) => Promise<void> | void;
+  /** A metadata step's `call`-th call (1 = the first) meets a daily cap resetting at this time (ISO), or goes through (null). */
+  stepCap?: (step: MetadataStep, call: number) => string | null;
 }
+
+/** The metadata steps that may meet a daily cap. */
+export type MetadataStep = 'createRoot' | 'freeBytes';
 
 const DEFAULT_SETTINGS: TransferSettings = {
   concurrency: 4,
@@ -68,6 +73,8 @@ export class StubGallery {
   readonly callbacks: CompletionReport[] = [];
   readonly attempts = new Map<number, number>();
   running = 0;
+  /** Every call of a metadata step that may meet a daily cap, in order, and whether it was asked to answer one (ParkOnCap). */
+  readonly stepCalls: Array<{ step: MetadataStep; parkOnCap: boolean }> = [];
   /** Units that ended by cancellation. */
   cancelledUnits = 0;
   revoked = 0;
@@ -99,8 +106,8 @@ export class StubGallery {
       loadPage: async (input: { page: number; pageSize: number }) => this.entries.slice(input.page * input.pageSize, (input.page + 1) * input.pageSize),
       loadEntries: async (input: { indices: number[] }) => input.indices.map((i) => this.entries[i]!),
       reserveTargets: async (input: { count: number }) => Array.from({ length: input.count }, () => `t${this.reserved++}`),
-      freeBytes: async () => null, // unlimited
-      createRoot: async () => ({ ref: 'root', url: 'https://drive.example/root' }),
+      freeBytes: (input: ParkOnCap) => this.step('freeBytes', input, null), // unlimited
+      createRoot: (input: ParkOnCap) => this.step('createRoot', input, { ref: 'root', url: 'https://drive.example/root' }),
       createFolderBatch: async () => {
         throw new Error('this gallery has no album folders');
       },
@@ -112,6 +119,16 @@ export class StubGallery {
       },
       revokeAccess: async () => void this.revoked++,
     };
+  }
+
+  /** A metadata step: its answer, or the daily cap scripted for this call (thrown unless asked to answer it, as the activities do). */
+  private async step<T>(step: MetadataStep, input: ParkOnCap, answer: T): Promise<T | DailyCapped> {
+    const parkOnCap = input.parkOnCap === true;
+    this.stepCalls.push({ step, parkOnCap });
+    const resumesAt = this.opts.stepCap?.(step, this.stepCalls.filter((c) => c.step === step).length) ?? null;
+    if (resumesAt === null) return answer;
+    if (parkOnCap) return { dailyCap: { resumesAt } };
+    throw ApplicationFailure.retryable('the daily quota is used up', 'gphotos_daily_quota');
   }
 
   private async runUnit(unit: FileUnit): Promise<FileOutcome[]> {
