@@ -19,6 +19,11 @@ export const googlePhotosSettings = z.object({
   /** Pace of Photos writes (uploads, batchCreate, albums) per account, per worker process. */
   GOOGLE_PHOTOS_WRITES_PER_SECOND: z.coerce.number().positive().default(5),
   GOOGLE_PHOTOS_WRITE_BURST: positiveInt.default(5),
+  /**
+   * The project's quota day, from midnight Pacific (when Google resets the quota): a whole day. Only emulated setups
+   * shorten it (the emulator's day is theirs to set), so that a transfer parked at the quota wakes up in seconds.
+   */
+  GOOGLE_PHOTOS_QUOTA_DAY_SECONDS: positiveInt.refine((n) => 86_400 % n === 0, 'must divide 86400 (days start at midnight)').default(86_400),
 });
 
 export type GooglePhotosSettings = z.output<typeof googlePhotosSettings>;

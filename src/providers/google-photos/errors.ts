@@ -1,7 +1,7 @@
 import { RateLimitedError, TransferError, UnauthorizedError } from '../../shared/errors';
 import { isHttpFailure } from '../http-failure';
 import { Headers, retryAfterMs } from '../retry-after';
-import { photosQuotaResumesAt } from './quota-day';
+import { photosQuotaResumesAt, QUOTA_DAY_MS } from './quota-day';
 
 /**
  * The Photos Library API's answers → the shared retry vocabulary, for every Photos call (uploads, albums,
@@ -21,7 +21,8 @@ function photosError(body: unknown): { message: string; status: string; limit: s
   return { message: typeof error?.message === 'string' ? error.message : '', status: typeof error?.status === 'string' ? error.status : '', limit };
 }
 
-export function classifyPhotosError(status: number, body: unknown, headers: Headers, what: string): TransferError {
+/** `quotaDayMs`: the length of the project's quota day (GOOGLE_PHOTOS_QUOTA_DAY_SECONDS; Google's is 24 h). */
+export function classifyPhotosError(status: number, body: unknown, headers: Headers, what: string, quotaDayMs = QUOTA_DAY_MS): TransferError {
   const { message, status: rpc, limit } = photosError(body);
   const detail = message ? `: ${message}` : '';
   if (status === 429) {
@@ -29,7 +30,7 @@ export function classifyPhotosError(status: number, body: unknown, headers: Head
     // workflows from before parking retry it as they did (retryable).
     if (/per day/i.test(limit ?? message)) {
       const text = `the daily Google Photos request quota of our project is used up (while ${what})`;
-      return new TransferError(PHOTOS_DAILY_QUOTA, text, true, { dailyCap: { resumesAt: photosQuotaResumesAt(Date.now()) } });
+      return new TransferError(PHOTOS_DAILY_QUOTA, text, true, { dailyCap: { resumesAt: photosQuotaResumesAt(Date.now(), quotaDayMs) } });
     }
     return new RateLimitedError(`Google Photos rate limit while ${what} (${limit ?? rpc})`, retryAfterMs(headers));
   }
@@ -53,9 +54,9 @@ export function itemRefused(name: string, message: string | undefined): Transfer
 }
 
 /** The classifier for ProviderCaller: our own HttpFailure, or a transport failure (the request may have landed). */
-export function toPhotosError(err: unknown, what: string): TransferError {
+export function toPhotosError(err: unknown, what: string, quotaDayMs = QUOTA_DAY_MS): TransferError {
   if (err instanceof TransferError) return err;
-  if (isHttpFailure(err)) return classifyPhotosError(err.status, err.body, err.headers, what);
+  if (isHttpFailure(err)) return classifyPhotosError(err.status, err.body, err.headers, what, quotaDayMs);
   const e = err as NodeJS.ErrnoException;
   return new TransferError('gphotos_network', `connection to Google Photos failed while ${what} (${e.code ?? e.message})`, true);
 }

@@ -23,9 +23,12 @@ export const googlePhotosWorker: WorkerFactory = (config, sealer) => {
   if (!oauth) return null;
   const rate = config.GOOGLE_PHOTOS_WRITES_PER_SECOND;
   const pacers = new PacerRegistry({ start: rate, max: rate, step: config.WRITE_PACE_STEP }, config.GOOGLE_PHOTOS_WRITE_BURST);
+  // Every Photos request goes through the caller: its classifier alone says when the daily quota comes back.
+  const quotaDayMs = config.GOOGLE_PHOTOS_QUOTA_DAY_SECONDS * 1000;
+  const classify = (err: unknown, what: string) => toPhotosError(err, what, quotaDayMs);
   const transfers = new PerTransfer((refreshToken, transferId): PhotosTransfer => {
     const auth = googleAuthFor(oauth, refreshToken, 'Google Photos');
-    const library = new PhotosLibrary(new PhotosApi(config.GOOGLE_PHOTOS_API_URL, auth), new ProviderCaller(auth, new AccountPacing(pacers, transferId), toPhotosError, config.QUOTA_PARK_AFTER_MINUTES));
+    const library = new PhotosLibrary(new PhotosApi(config.GOOGLE_PHOTOS_API_URL, auth), new ProviderCaller(auth, new AccountPacing(pacers, transferId), classify, config.QUOTA_PARK_AFTER_MINUTES));
     const uploader = new PhotosUploader(library, { rawMaxBytes: config.MULTIPART_MAX_BYTES, chunkBytes: config.GOOGLE_PHOTOS_CHUNK_BYTES, sealer });
     return { auth, library, uploader, committer: new BatchCommitter(library, sealer) };
   });
