@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { photosQuotaResumesAt } from '../../src/providers/google-photos/quota-day';
 import { workflowIdFor } from '../../src/shared/types';
-import { assertTree, driveNodes, sampleFiles, type SpecFile } from '../helpers/drive-tree';
+import { assertTree, driveNodes, photosNodes, sampleFiles, type SpecFile } from '../helpers/drive-tree';
 import { waitFor } from '../helpers/polling';
 import { ARCHIVE_HOST, startStack, type Stack } from '../helpers/stack';
 
@@ -17,12 +17,14 @@ import { ARCHIVE_HOST, startStack, type Stack } from '../helpers/stack';
 let stack: Stack;
 /** The emulator's upload day: the test turns it over. */
 let day = 1;
+/** The emulator's Photos quota day: the last test turns it over. */
+let photosDay = 1;
 const files: SpecFile[] = sampleFiles({ small: 20, large: 0 });
 const bytesTotal = files.reduce((sum, f) => sum + f.size, 0);
 
 before(async () => {
   stack = await startStack({
-    google: { driveUploadBytesPerDay: Math.floor(bytesTotal * 0.6), driveQuotaDay: () => String(day) },
+    google: { driveUploadBytesPerDay: Math.floor(bytesTotal * 0.6), driveQuotaDay: () => String(day), photosQuotaDay: () => String(photosDay) },
     // 1.2 s of rate limits make a daily cap; a parked transfer probes every 1.2 s: a short simulated day.
     env: { QUOTA_PARK_AFTER_MINUTES: '0.02', QUOTA_PROBE_MINUTES: '0.02', FILES_PER_ACTIVITY: '4', TRANSFER_CONCURRENCY: '2' },
   });
@@ -35,6 +37,16 @@ interface Status {
 
 async function status(transferId: string): Promise<Status> {
   return (await (await fetch(`${stack.apiUrl}/cloud_archive/transfers/${transferId}`)).json()) as Status;
+}
+
+/** Each activity the transfer's workflow started, in order: its type and the attempt it started on. */
+async function activityStarts(transferId: string): Promise<Array<{ type: string; attempt: number }>> {
+  const events = (await stack.client.workflow.getHandle(workflowIdFor(transferId)).fetchHistory()).events ?? [];
+  const types = new Map(events.map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes?.activityType?.name ?? '']));
+  return events.flatMap((e) => {
+    const started = e.activityTaskStartedEventAttributes;
+    return started ? [{ type: types.get(String(started.scheduledEventId)) ?? '', attempt: started.attempt ?? 1 }] : [];
+  });
 }
 
 test('Drive: a daily upload limit reached at 60 % parks the transfer, which completes after the day with the exact tree', async () => {
@@ -87,7 +99,7 @@ test("Google Photos: the project's daily quota parks the transfer until after mi
   const { transferId } = await stack.consent(body);
   assert.ok(transferId);
 
-await waitFor('the transfer to park', async () => (await status(transferId)).metadata.state === 'waiting_quota', 60_000);
+  await waitFor('the transfer to park', async () => (await status(transferId)).metadata.state === 'waiting_quota', 60_000);
   const parked = (await status(transferId)).metadata;
   assert.equal(parked.files_failed, 0, 'the quota fails no photo');
   // The reset Google publishes, worked out by the worker: a few minutes after the next midnight Pacific.
@@ -101,4 +113,55 @@ await waitFor('the transfer to park', async () => (await status(transferId)).met
   assert.equal((callback.json as { status: string }).status, 'cancelled');
   // The API's readings are shared for a moment: the next one says cancelled.
   await waitFor('the status to say cancelled', async () => (await status(transferId)).metadata.state === 'cancelled');
+});
+
+test("Google Photos: a quota used up before the transfer starts parks it at the gallery's album; each new day takes it further, and it lands every photo once", async (t) => {
+  // The worker's Photos quota day lasts 3 s (the emulator's lasts until the test turns it over): a parked transfer
+  // tries again every 3 s, meets the quota again and parks again, until the emulator's next day.
+  await stack.worker.kill('SIGTERM');
+  await stack.worker.start({ GOOGLE_PHOTOS_QUOTA_DAY_SECONDS: '3' });
+  const galleryId = String(990000 + Math.floor(Math.random() * 9000));
+  const hash = randomBytes(16).toString('hex');
+  const photos = sampleFiles({ small: 8, large: 0 });
+  stack.gallery.addGallery({ galleryId, hash, files: photos });
+  // Today's budget is used up before the transfer starts.
+  stack.google.setOptions({ photosRequestsPerDay: stack.google.photos.dailyQuota().used });
+  const body = { archive_url: `https://${ARCHIVE_HOST}/g/api/stream/${galleryId}/${hash}?mod=web`, gallery_name: 'Quota reset', cloud_type: 'google_photos' };
+  const { transferId } = await stack.consent(body);
+  assert.ok(transferId);
+  const ours = () => stack.google.photos.tree().albums.filter((a) => a.title === 'Quota reset' || a.title.startsWith('Quota reset — '));
+
+  await waitFor('the transfer to park at its album', async () => (await status(transferId)).metadata.state === 'waiting_quota', 60_000);
+  const parked = (await status(transferId)).metadata;
+  assert.deepEqual([parked.files_done, parked.files_failed], [0, 0]);
+  // The start of the worker's next 3-second quota day, plus the margin (5 minutes of 24 hours are 10 ms of 3 s).
+  assert.equal(Date.parse(parked.resumes_at!) % 3000, 10, `resumes_at ${parked.resumes_at}`);
+  assert.equal(ours().length, 0, 'no album yet');
+  await waitFor('a second try of the album after the worker\'s reset', async () => (await activityStarts(transferId)).filter((a) => a.type === 'createRoot').length >= 2);
+  assert.equal((await status(transferId)).metadata.state, 'waiting_quota', 'the cap met again parks again');
+
+  // The next day brings 12 requests: the albums and some photos, then the quota is used up again mid-copy.
+  stack.google.setOptions({ photosRequestsPerDay: 12 });
+  photosDay = 2;
+  await waitFor("the day's budget to be used", () => stack.google.photos.dailyQuota().used >= 12, 60_000);
+  await waitFor('the transfer to park again', async () => (await status(transferId)).metadata.state === 'waiting_quota', 60_000);
+  const again = (await status(transferId)).metadata;
+  assert.equal(again.files_failed, 0);
+  assert.ok(again.files_done < photos.length, `${again.files_done} copied on the second day`);
+
+  // The day after: Google's budget.
+  stack.google.setOptions({ photosRequestsPerDay: 10_000 });
+  photosDay = 3;
+  const result = (await stack.result(transferId, 120_000)) as { state: string; filesDone: number; filesFailed: number };
+  assert.deepEqual([result.state, result.filesDone, result.filesFailed], ['succeeded', photos.length, 0]);
+  const starts = await activityStarts(transferId);
+  assert.deepEqual(starts.filter((a) => a.attempt !== 1), [], 'no attempt spent on the quota');
+  // Exactly the gallery: each album once, each photo once in its album.
+  assert.deepEqual(ours().map((a) => a.title).sort(), ['Quota reset', 'Quota reset — Photos 1', 'Quota reset — Photos 2', 'Quota reset — Photos 2 / Details']);
+  assertTree(photosNodes(stack.google), 'Quota reset', photos);
+  const items = stack.google.photos.tree().items.filter((i) => i.description?.includes(transferId));
+  assert.equal(items.length, photos.length, 'one media item per photo');
+  const callback = await stack.gallery.waitForCallback((c) => (c.json as { transfer_id?: string }).transfer_id === transferId, 20_000);
+  assert.deepEqual([(callback.json as { status: string }).status, (callback.json as { failed_photos: number }).failed_photos], ['succeeded', 0]);
+  t.diagnostic(`Photos quota: ${starts.filter((a) => a.type === 'createRoot').length} tries of the album, ${starts.filter((a) => a.type === 'transferFiles').length} units, ${items.length} items`);
 });
