@@ -183,6 +183,26 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    // Google Photos' daily quota used up before the transfer starts: parked at the gallery's album, tried again after
+    // each of the worker's 2-second quota days, resumed on the emulator's next day (patched 'quota-park-steps').
+    name: 'photos-parked-at-album-then-resumed',
+    env: { ...PARKING, GOOGLE_PHOTOS_QUOTA_DAY_SECONDS: '2' },
+    async run(stack) {
+      let day = 1;
+      stack.google.setOptions({ photosRequestsPerDay: stack.google.photos.dailyQuota().used, photosQuotaDay: () => String(day) });
+      try {
+        const transferId = await transfer(stack, sampleFiles({ small: 8, large: 0 }), 'Album', { cloud_type: 'google_photos' });
+        await parked(stack, transferId);
+        day = 2;
+        stack.google.setOptions({ photosRequestsPerDay: 10_000 });
+        await stack.result(transferId);
+        return transferId;
+      } finally {
+        stack.google.setOptions({ photosRequestsPerDay: 10_000 });
+      }
+    },
+  },
+  {
     // In the retry window: the callback sent again, then a cancel that only closes the window (#12, patched
     // 'window-cancel-without-callback').
     name: 'drive-resent-then-cancelled-in-window',
