@@ -180,3 +180,28 @@ test('cancelling a transfer parked at the gallery folder ends it cancelled at on
   assert.deepEqual(gallery.callbacks.map((c) => [c.status, c.failed_photos, c.files_uploaded, c.folder_url]), [['cancelled', files, 0, null]]);
   assert.equal(gallery.revoked, 1);
 });
+
+test('a daily cap met looking up album folders after a continue-as-new parks, then the copy goes on with the folders found', async () => {
+  const files = 300;
+  // The first lookup (the first page after the continue-as-new) meets the cap.
+  const gallery = new StubGallery({
+    files,
+    folders: 3,
+    settings: { concurrency: 4, pageSize: 10 },
+    stepCap: (step, call) => (step === 'findFolders' && call === 1 ? new Date(Date.now() + 1500).toISOString() : null),
+  });
+  await withWorker(env, gallery, async (taskQueue) => {
+    const handle = await start(taskQueue);
+    await waitFor('the transfer to park at the lookup', async () => (await handle.query(progressQuery)).state === 'waiting_quota', 120_000);
+    const { runId } = await handle.describe();
+    assert.notEqual(runId, handle.firstExecutionRunId, 'parked in a run continued as new');
+    const result = await handle.result();
+    assert.deepEqual([result.state, result.filesDone, result.filesFailed], ['succeeded', files, 0]);
+  });
+  const lookups = gallery.stepCalls.filter((c) => c.step === 'findFolders');
+  assert.ok(lookups.length >= 2 && lookups.every((c) => c.parkOnCap), `lookups: ${JSON.stringify(lookups)}`);
+  // Every photo once, in its folder.
+  assert.deepEqual(gallery.units.flat().map((f) => f.index).sort((a, b) => a - b), Array.from({ length: files }, (_, i) => i));
+  assert.ok(gallery.units.flat().every((f) => f.parentId === `folder-${f.index % 3}`), 'each photo in its folder');
+  assert.deepEqual(gallery.callbacks.map((c) => [c.status, c.failed_photos, c.files_uploaded]), [['succeeded', 0, files]]);
+});

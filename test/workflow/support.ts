@@ -3,7 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
-import type { CompletionReport, DailyCapped, FileOutcome, FileUnit, ParkOnCap, PlanSummary, TransferSettings, UnitFile } from '../../src/activities/types';
+import type { CompletionReport, DailyCapped, FileOutcome, FileUnit, FolderBatch, FolderBatchResult, ParkOnCap, PlanSummary, TransferSettings, UnitFile } from '../../src/activities/types';
 import { temporalCliPath } from '../../src/devtools/temporal-server';
 import type { FileEntry } from '../../src/source/listing';
 import type { TransferInput } from '../../src/shared/types';
@@ -45,10 +45,12 @@ export interface GalleryOptions {
   onUnitStart?: (running: number) => Promise<void> | void;
   /** A metadata step's `call`-th call (1 = the first) meets a daily cap resetting at this time (ISO), or goes through (null). */
   stepCap?: (step: MetadataStep, call: number) => string | null;
+  /** Album folders (flat, under the gallery folder): photo i goes in folder i % folders. None by default. */
+  folders?: number;
 }
 
 /** The metadata steps that may meet a daily cap. */
-export type MetadataStep = 'createRoot' | 'freeBytes';
+export type MetadataStep = 'createRoot' | 'freeBytes' | 'findFolders';
 
 const DEFAULT_SETTINGS: TransferSettings = {
   concurrency: 4,
@@ -82,7 +84,11 @@ export class StubGallery {
 
   constructor(private readonly opts: GalleryOptions) {
     this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
-    this.entries = Array.from({ length: opts.files }, (_, index) => ({ index, sourceId: index, folder: '', folderIndex: -1, name: `${index}.jpg`, url: `u${index}`, size: 10, crc: '00000000' }));
+    const folders = opts.folders ?? 0;
+    this.entries = Array.from({ length: opts.files }, (_, index) => {
+      const folderIndex = folders > 0 ? index % folders : -1;
+      return { index, sourceId: index, folder: folders > 0 ? `a${folderIndex}` : '', folderIndex, name: `${index}.jpg`, url: `u${index}`, size: 10, crc: '00000000' };
+    });
   }
 
   /** The target each photo's units were given, in order. */
@@ -96,7 +102,7 @@ export class StubGallery {
       filesTotal: this.entries.length,
       bytesTotal: this.entries.length * 10,
       pageCount: Math.ceil(this.entries.length / this.settings.pageSize),
-      folderCount: 0,
+      folderCount: this.opts.folders ?? 0,
       rejected: [],
       rejectedCount: 0,
       settings: this.settings,
@@ -108,10 +114,11 @@ export class StubGallery {
       reserveTargets: async (input: { count: number }) => Array.from({ length: input.count }, () => `t${this.reserved++}`),
       freeBytes: (input: ParkOnCap) => this.step('freeBytes', input, null), // unlimited
       createRoot: (input: ParkOnCap) => this.step('createRoot', input, { ref: 'root', url: 'https://drive.example/root' }),
-      createFolderBatch: async () => {
-        throw new Error('this gallery has no album folders');
+      createFolderBatch: async (batch: FolderBatch): Promise<FolderBatchResult> => {
+        const refs = batch.targets.map((_, i) => `folder-${batch.from + i}`);
+        return { refs, chain: [] };
       },
-      findFolders: async () => [],
+      findFolders: (input: ParkOnCap & { indices: number[] }) => this.step('findFolders', input, input.indices.map((i) => `folder-${i}`)),
       transferFiles: (unit: FileUnit) => this.runUnit(unit),
       notifyCompletion: async (report: CompletionReport) => {
         if (this.opts.refuseCallbacks) throw ApplicationFailure.nonRetryable('the gallery backend answered 503 for 7 days', 'callback_refused');
