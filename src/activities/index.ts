@@ -11,10 +11,11 @@ import type { SourceHttp } from '../source/http';
 import { postCompletion } from './callback';
 import { FairSlots } from './fair-slots';
 import { transferFiles } from './files';
+import { matchEarlierCopy } from './earlier-copy';
 import { createFolderBatch } from './folders';
 import { ListingCache } from './listing';
 import { reserveFor, targetOf } from './targets';
-import type { CompletionReport, Credentials, FileUnit, FolderBatch, FolderBatchResult, ListingRef, PlanSummary, TransferSettings } from './types';
+import type { CompletionReport, Credentials, EarlierCopyFound, FileUnit, FolderBatch, FolderBatchResult, ListingRef, PlanSummary, TransferSettings } from './types';
 
 export interface ActivityDeps {
   config: Config;
@@ -31,7 +32,7 @@ export function createActivities(deps: ActivityDeps) {
   const listings = new ListingCache(deps.config, deps.http);
   const slots = new FairSlots(deps.config.WORKER_MAX_CONCURRENT_FILES);
   return withFailureMapping(
-    withHeartbeats(['planTransfer', 'loadPage', 'loadEntries', 'reserveTargets', 'freeBytes', 'createRoot', 'findFolders', 'revokeAccess'], {
+    withHeartbeats(['planTransfer', 'loadPage', 'loadEntries', 'reserveTargets', 'freeBytes', 'createRoot', 'findEarlierCopy', 'findFolders', 'revokeAccess'], {
       ...listingActivities(deps, listings),
       ...destinationActivities(deps, listings),
       ...copyActivities(deps, slots),
@@ -101,8 +102,17 @@ function destinationActivities({ providers, config }: ActivityDeps, listings: Li
       return provider.freeBytes ? provider.freeBytes() : null;
     },
 
-    async createRoot(input: Credentials & { rootName: string; target: string }): Promise<CreatedRoot> {
-      return forTransfer(input).createRoot({ transferId: input.transferId, rootName: galleryFolderName(input.rootName), target: targetOf(input.target) });
+    async createRoot(input: Credentials & { rootName: string; target: string; galleryKey?: string }): Promise<CreatedRoot> {
+      const marked = input.galleryKey ? { galleryKey: input.galleryKey } : {};
+      return forTransfer(input).createRoot({ transferId: input.transferId, rootName: galleryFolderName(input.rootName), target: targetOf(input.target), ...marked });
+    },
+
+    /** Saving a gallery again: the earlier copy and what of the listing is in it already (see earlier-copy.ts). */
+    async findEarlierCopy(input: Credentials & ListingRef & { galleryKey: string }): Promise<EarlierCopyFound | null> {
+      const provider = forTransfer(input);
+      if (!provider.findEarlierCopy) return null;
+      const earlier = await provider.findEarlierCopy({ galleryKey: input.galleryKey });
+      return earlier && matchEarlierCopy(earlier, await listings.matching(input.listingUrl, input.fingerprint));
     },
 
     /** Heartbeats its own progress (see folders.ts), so it is not among the steps given empty heartbeats. */
@@ -111,9 +121,10 @@ function destinationActivities({ providers, config }: ActivityDeps, listings: Li
     },
 
     /** References of folders an earlier run made, for a run that no longer holds them (after continue-as-new). */
-    async findFolders(input: Credentials & ListingRef & { rootRef: string; indices: number[] }): Promise<string[]> {
+    async findFolders(input: Credentials & ListingRef & { rootRef: string; indices: number[]; reuse?: boolean }): Promise<string[]> {
       const { folders } = await listings.matching(input.listingUrl, input.fingerprint);
-      return forTransfer(input).findFolders({ transferId: input.transferId, rootRef: input.rootRef, paths: input.indices.map((i) => folders[i]!) });
+      const reuse = input.reuse ? { reuse: true } : {};
+      return forTransfer(input).findFolders({ transferId: input.transferId, rootRef: input.rootRef, paths: input.indices.map((i) => folders[i]!), ...reuse });
     },
 
     async revokeAccess(input: Credentials): Promise<void> {

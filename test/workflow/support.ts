@@ -3,9 +3,10 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
-import type { CompletionReport, FileOutcome, FileUnit, PlanSummary, TransferSettings, UnitFile } from '../../src/activities/types';
+import type { CompletionReport, EarlierCopyFound, FileOutcome, FileUnit, PlanSummary, TransferSettings, UnitFile } from '../../src/activities/types';
 import { temporalCliPath } from '../../src/devtools/temporal-server';
 import type { FileEntry } from '../../src/source/listing';
+import { encodeSkipSet } from '../../src/shared/skip-set';
 import type { TransferInput } from '../../src/shared/types';
 import { ArchiveType, CloudType, FilesFailed, FilesTotal, GalleryId, GalleryName, TransferState } from '../../src/temporal/search-attributes';
 import { workflowBundle } from '../helpers/stack';
@@ -43,6 +44,8 @@ export interface GalleryOptions {
   refuseCallbacks?: boolean;
   /** Called as each unit starts (with the units running now, this one included); may delay it. */
   onUnitStart?: (running: number) => Promise<void> | void;
+  /** Saving again: the photos (indices) an earlier copy in the destination holds already; unset: none. */
+  earlier?: number[];
 }
 
 const DEFAULT_SETTINGS: TransferSettings = {
@@ -101,6 +104,12 @@ export class StubGallery {
       reserveTargets: async (input: { count: number }) => Array.from({ length: input.count }, () => `t${this.reserved++}`),
       freeBytes: async () => null, // unlimited
       createRoot: async () => ({ ref: 'root', url: 'https://drive.example/root' }),
+      findEarlierCopy: async (): Promise<EarlierCopyFound | null> => {
+        const held = this.opts.earlier;
+        if (!held) return null;
+        const root = { ref: 'earlier-root', url: 'https://drive.example/earlier-root' };
+        return { root, skip: encodeSkipSet(held, this.entries.length), files: held.length, bytes: held.length * 10 };
+      },
       createFolderBatch: async () => {
         throw new Error('this gallery has no album folders');
       },
