@@ -88,7 +88,7 @@ test('a long transfer continues as new, carrying counts, failures and the page c
 });
 
 test('saving again copies only the photos the earlier copy lacks, into its folder, across continue-as-new; skipped ones are counted apart', async () => {
-  const files = 240;
+  const files = 600; // 200 to copy: enough units to continue as new on this server
   const earlier = Array.from({ length: files }, (_, i) => i).filter((i) => i % 3 !== 0);
   const gallery = new StubGallery({ files, settings: { concurrency: 8, pageSize: 20 }, earlier });
   const { result, progress, runs } = await withWorker(env, gallery, async (taskQueue) => {

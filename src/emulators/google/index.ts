@@ -42,12 +42,8 @@ export interface GoogleEmulator {
   readonly stats: GoogleStats;
   /** Bytes received over the wire for a file (by name or id) across all its sessions and retries. */
   uploadBytesReceivedFor(fileNameOrId: string): number;
-  /**
-   * What the user does in Drive's own interface: moves an item to the trash (its descendants count as trashed too,
-   * as in Drive), or deletes it for good with its descendants.
-   */
+  /** What the user does in Drive's own interface: moves an item to the trash (its descendants count as trashed too). */
   userTrashes(fileId: string, userEmail?: string): void;
-  userDeletes(fileId: string, userEmail?: string): void;
   /** The bytes of a file, if it was small enough to keep (keepContentMaxBytes). */
   fileContent(fileId: string, userEmail?: string): Buffer | undefined;
   /** The next Drive call with any token issued so far gets 401. */
@@ -104,10 +100,6 @@ export function createGoogleEmulator(options: GoogleEmulatorOptions): GoogleEmul
     userTrashes: (fileId, user = DEFAULT_USER) => {
       const drive = ctx.drives.of(user);
       drive.update(drive.get(fileId), { trashed: true });
-    },
-    userDeletes: (fileId, user = DEFAULT_USER) => {
-      const drive = ctx.drives.of(user);
-      drive.remove(drive.get(fileId));
     },
     fileContent: (fileId, user = DEFAULT_USER) => ctx.drives.of(user).find(fileId)?.content?.bytes,
     expireAllAccessTokens: () => ctx.tokens.expireAllAccessTokens(),
