@@ -80,10 +80,10 @@ export class GoogleDriveProvider implements DestinationProvider {
   async createFolder(req: FolderRequest): Promise<string> {
     const name = req.path.slice(req.path.lastIndexOf('/') + 1);
     if (req.reuse) {
-      const earlier = await this.#folderByMarks(req.path, albumMarks(req.transferId, req.rootRef, req.path, true));
+      const earlier = await this.#folderByMarks(req.path, albumLookup(req.transferId, req.rootRef, req.path, true));
       if (earlier) return earlier;
     }
-    return this.#createFolder(reserved(req.target), name, req.parentRef, albumMarks(req.transferId, req.rootRef, req.path, false));
+    return this.#createFolder(reserved(req.target), name, req.parentRef, albumMarks(req.transferId, req.rootRef, req.path));
   }
 
   /**
@@ -93,7 +93,7 @@ export class GoogleDriveProvider implements DestinationProvider {
   async findFolders(req: FindFoldersRequest): Promise<string[]> {
     const ids: string[] = [];
     await eachLimited(req.paths, LOOKUPS_IN_FLIGHT, async (path, i) => {
-      const id = await this.#folderByMarks(path, albumMarks(req.transferId, req.rootRef, path, req.reuse === true));
+      const id = await this.#folderByMarks(path, albumLookup(req.transferId, req.rootRef, path, req.reuse === true));
       // Drive's search can lag a moment behind a create; a retry looks again. A folder the user removed stays missing.
       if (!id) throw new TransferError('drive_folder_missing', `the album folder "${path}" made earlier is not in Drive (removed?)`, true);
       ids[i] = id;
@@ -387,13 +387,18 @@ function appProperties(req: PutFileRequest): Record<string, string> {
   return { caTransfer: req.transferId, caSource: String(req.file.sourceId), ...forSaveAgain };
 }
 
-/**
- * The marks on an album folder: its path, and the transfer that made it and the gallery folder it is in. Looking it
- * up in a gallery folder an earlier transfer made (`byRoot`), it is found by the gallery folder, whoever made it.
- */
-function albumMarks(transferId: string, rootRef: string | undefined, path: string, byRoot: boolean): Record<string, string> {
-  if (byRoot) return { caRoot: rootRef!, caFolder: folderKey(path) };
+/** The marks on an album folder: its path, the transfer that made it, and the gallery folder it is in. */
+function albumMarks(transferId: string, rootRef: string | undefined, path: string): Record<string, string> {
   return { caTransfer: transferId, caFolder: folderKey(path), ...(rootRef ? { caRoot: rootRef } : {}) };
+}
+
+/**
+ * The marks an album folder is looked up by: its path and the transfer that made it; in a gallery folder an earlier
+ * transfer made (`reuse`), its path and the gallery folder, whoever made it (albums from before caRoot have none,
+ * but neither has their gallery folder the caGallery that lets a later transfer take it).
+ */
+function albumLookup(transferId: string, rootRef: string | undefined, path: string, reuse: boolean): Record<string, string> {
+  return reuse ? { caRoot: rootRef!, caFolder: folderKey(path) } : { caTransfer: transferId, caFolder: folderKey(path) };
 }
 
 function hasMark(key: string, value: string): string {
