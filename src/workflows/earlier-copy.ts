@@ -1,9 +1,9 @@
-import { patched } from '@temporalio/workflow';
+import { isCancellation, log, patched } from '@temporalio/workflow';
 import type { EarlierCopyFound } from '../activities/types';
 import type { CreatedRoot } from '../providers/types';
 import { inSkipSet } from '../shared/skip-set';
 import type { FileEntry } from '../source/listing';
-import { metadata } from './activities';
+import { failureMessage, metadata } from './activities';
 import type { TransferRun } from './run';
 
 /**
@@ -28,10 +28,20 @@ export function galleryKeyOf(input: { galleryId: string; archiveType: string }):
   return `${input.galleryId}:${input.archiveType}`;
 }
 
-/** The earlier copy to add to, or null: a separate copy was asked for, there is none, or the transfer is older. */
+/**
+ * The earlier copy to add to, or null: a separate copy was asked for, there is none, or the transfer is older. A
+ * lookup that fails after its retries costs a separate copy, never the transfer (e.g. during a rolling update a
+ * worker from before this release, which lacks the step, kept getting it).
+ */
 export async function findEarlierCopy(run: TransferRun): Promise<EarlierCopyFound | null> {
   if (!patched(SAVE_AGAIN) || run.input.separateCopy) return null;
-  return metadata.findEarlierCopy({ ...run.credentials, ...run.listingRef(), galleryKey: galleryKeyOf(run.input) });
+  try {
+    return await metadata.findEarlierCopy({ ...run.credentials, ...run.listingRef(), galleryKey: galleryKeyOf(run.input) });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    log.warn('could not look for an earlier copy of the gallery: making a new gallery folder', { error: failureMessage(err) });
+    return null;
+  }
 }
 
 /** The gallery folder: the earlier copy's, its photos counted as skipped; else a new one, marked with the gallery. */

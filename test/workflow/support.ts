@@ -44,8 +44,8 @@ export interface GalleryOptions {
   refuseCallbacks?: boolean;
   /** Called as each unit starts (with the units running now, this one included); may delay it. */
   onUnitStart?: (running: number) => Promise<void> | void;
-  /** Saving again: the photos (indices) an earlier copy in the destination holds already; unset: none. */
-  earlier?: number[];
+  /** Saving again: the photos (indices) an earlier copy in the destination holds already; unset: none; 'fails': the lookup fails. */
+  earlier?: number[] | 'fails';
 }
 
 const DEFAULT_SETTINGS: TransferSettings = {
@@ -106,6 +106,7 @@ export class StubGallery {
       createRoot: async () => ({ ref: 'root', url: 'https://drive.example/root' }),
       findEarlierCopy: async (): Promise<EarlierCopyFound | null> => {
         const held = this.opts.earlier;
+        if (held === 'fails') throw ApplicationFailure.nonRetryable('Drive answered 500 every time', 'drive_server_error');
         if (!held) return null;
         const root = { ref: 'earlier-root', url: 'https://drive.example/earlier-root' };
         return { root, skip: encodeSkipSet(held, this.entries.length), files: held.length, bytes: held.length * 10 };

@@ -116,6 +116,12 @@ test('saving again when the earlier copy holds every photo copies nothing and su
   assert.equal(gallery.units.length, 0);
 });
 
+test('a lookup of the earlier copy that fails makes a new gallery folder instead of failing the transfer', async () => {
+  const gallery = new StubGallery({ files: 5, earlier: 'fails' });
+  const result = await withWorker(env, gallery, async (taskQueue) => (await start(taskQueue)).result());
+  assert.deepEqual([result.state, result.filesDone, result.filesSkipped, result.folderUrl], ['succeeded', 5, 0, 'https://drive.example/root']);
+});
+
 test('a separate copy makes a new gallery folder even when an earlier copy exists', async () => {
   const gallery = new StubGallery({ files: 5, earlier: [0, 1, 2] });
   const input = { ...transferInput(), separateCopy: true };
