@@ -55,7 +55,7 @@ describe('Google Drive: saving a gallery again adds only what is new', () => {
     return nodes.filter((n) => n.mimeType !== 'application/vnd.google-apps.folder' && inRoot(n));
   };
 
-  test('added photos and a changed one go into the same tree; nothing new copies nothing; a separate copy and a trashed folder give a new tree', async (t) => {
+  test('added photos and a changed one go into the same tree; nothing new copies nothing; a trashed album is made again; a separate copy and a trashed gallery folder give a new tree', async (t) => {
     const first: SpecFile[] = sampleFiles({ small: 12, large: 1, largeSize: 1300 * KiB });
     publish(first);
     const run1 = await save();
@@ -89,6 +89,16 @@ describe('Google Drive: saving a gallery again adds only what is new', () => {
     assertTree(driveNodes(stack.google), NAME, [changedBefore, ...second]);
     t.diagnostic(`save again with nothing new (${second.length} photos, ${new Set(second.map((f) => f.name.split('/').slice(0, -1).join('/'))).size} albums): ${run3.seconds.toFixed(1)} s from the consent to the end; the first save took ${run1.seconds.toFixed(1)} s, the second ${run2.seconds.toFixed(1)} s`);
     assert.ok(run3.seconds < 30, `nothing new takes seconds (${run3.seconds} s)`);
+
+    // The user trashes an album: its photos are trashed with it, so the next save copies them again, into a new
+    // album folder (the trashed one is not used).
+    const newAlbum = stack.google.tree().find((n) => n.path === `${NAME}/New album`)!;
+    stack.google.userTrashes(newAlbum.id);
+    const inNewAlbum = second.filter((f) => f.name.startsWith('New album/')).length;
+    const run3b = await save();
+    assert.deepEqual([run3b.callback.files_uploaded, run3b.callback.files_skipped, folderId(run3b.callback.folder_url)], [inNewAlbum, second.length - inNewAlbum, root]);
+    assertTree(driveNodes(stack.google), NAME, [changedBefore, ...second]);
+    assert.notEqual(stack.google.tree().find((n) => n.path === `${NAME}/New album`)!.id, newAlbum.id);
 
     // The user trashes the gallery folder: the next save makes a new one and copies everything.
     stack.google.userTrashes(root);
