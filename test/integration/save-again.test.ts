@@ -84,11 +84,17 @@ describe('Google Drive: saving a gallery again adds only what is new', () => {
     // Every photo once, the changed one twice (its old copy kept beside the new); every album folder once.
     assertTree(driveNodes(stack.google), NAME, [changedBefore, ...second]);
 
+    const before = { ...stack.google.stats.requests };
     const run3 = await save();
+    const requests = Object.fromEntries(Object.entries(stack.google.stats.requests).map(([op, n]) => [op, n! - (before[op as keyof typeof before] ?? 0)]).filter(([, n]) => n !== 0));
     assert.deepEqual([run3.callback.status, run3.callback.files_uploaded, run3.callback.files_skipped], ['succeeded', 0, second.length]);
     assertTree(driveNodes(stack.google), NAME, [changedBefore, ...second]);
     t.diagnostic(`save again with nothing new (${second.length} photos, ${new Set(second.map((f) => f.name.split('/').slice(0, -1).join('/'))).size} albums): ${run3.seconds.toFixed(1)} s from the consent to the end; the first save took ${run1.seconds.toFixed(1)} s, the second ${run2.seconds.toFixed(1)} s`);
     assert.ok(run3.seconds < 30, `nothing new takes seconds (${run3.seconds} s)`);
+    // Nothing written; the gallery folder, its photos and its albums are each listed at once, not one search each.
+    t.diagnostic(`Drive requests of that save: ${JSON.stringify(requests)}`);
+    assert.deepEqual([requests.createMetadata, requests.multipart, requests.resumableInit], [undefined, undefined, undefined]);
+    assert.ok((requests.list ?? 0) <= 3, `files.list ${requests.list} times`);
 
     // The user trashes an album: its photos are trashed with it, so the next save copies them again, into a new
     // album folder (the trashed one is not used).

@@ -49,6 +49,11 @@ export class GoogleDriveProvider implements DestinationProvider {
   readonly #drive: drive_v3.Drive;
   readonly #call: ProviderCaller;
   readonly #opts: { rootUrl: string; retry: false };
+  /**
+   * Saving again: the albums of a gallery folder by path mark, for this provider's life (one activity). Albums made
+   * before caRoot carry none, but neither does their gallery folder carry the caGallery that lets a later save take it.
+   */
+  readonly #albums = new Map<string, Promise<Map<string, string>>>();
 
   constructor(private readonly auth: GoogleAuth, caller: ProviderCaller, private readonly options: GoogleDriveOptions) {
     this.#call = caller;
@@ -79,26 +84,57 @@ export class GoogleDriveProvider implements DestinationProvider {
 
   async createFolder(req: FolderRequest): Promise<string> {
     const name = req.path.slice(req.path.lastIndexOf('/') + 1);
-    if (req.reuse) {
-      const earlier = await this.#folderByMarks(req.path, albumLookup(req.transferId, req.rootRef, req.path, true));
-      if (earlier) return earlier;
-    }
-    return this.#createFolder(reserved(req.target), name, req.parentRef, albumMarks(req.transferId, req.rootRef, req.path));
+    const earlier = req.reuse ? (await this.#albumsIn(req.rootRef!)).get(folderKey(req.path)) : undefined;
+    return earlier ?? this.#createFolder(reserved(req.target), name, req.parentRef, albumMarks(req.transferId, req.rootRef, req.path));
   }
 
   /**
-   * By the marks every folder carries: the transfer and album path, or, in a gallery folder an earlier transfer
-   * made (saving again), the gallery folder and album path. One search per folder, a few at a time.
+   * By the marks every folder carries: the transfer and album path, one search per folder, a few at a time; in a
+   * gallery folder an earlier transfer made (saving again), among the albums in it, whoever made them.
    */
   async findFolders(req: FindFoldersRequest): Promise<string[]> {
+    const albums = req.reuse ? await this.#albumsIn(req.rootRef) : undefined;
     const ids: string[] = [];
     await eachLimited(req.paths, LOOKUPS_IN_FLIGHT, async (path, i) => {
-      const id = await this.#folderByMarks(path, albumLookup(req.transferId, req.rootRef, path, req.reuse === true));
+      const id = albums ? albums.get(folderKey(path)) : await this.#folderByMarks(path, { caTransfer: req.transferId, caFolder: folderKey(path) });
       // Drive's search can lag a moment behind a create; a retry looks again. A folder the user removed stays missing.
       if (!id) throw new TransferError('drive_folder_missing', `the album folder "${path}" made earlier is not in Drive (removed?)`, true);
       ids[i] = id;
     });
     return ids;
+  }
+
+  /**
+   * The albums in a gallery folder (any transfer's, not trashed) by their path mark, listed once per provider — one
+   * activity, e.g. a batch of album folders — 1,000 a page, instead of one search per album.
+   */
+  #albumsIn(rootRef: string): Promise<Map<string, string>> {
+    let albums = this.#albums.get(rootRef);
+    if (!albums) {
+      const q = [hasMark('caRoot', rootRef), `mimeType = '${FOLDER_MIME}'`, 'trashed = false'].join(' and ');
+      albums = this.#listAll('listing the albums of the gallery folder', q, 'id,appProperties').then((folders) => {
+        const byPath = new Map<string, string>();
+        for (const f of folders) if (f.appProperties?.caFolder && !byPath.has(f.appProperties.caFolder)) byPath.set(f.appProperties.caFolder, f.id!);
+        return byPath;
+      });
+      this.#albums.set(rootRef, albums);
+      albums.catch(() => this.#albums.delete(rootRef));
+    }
+    return albums;
+  }
+
+  /** Every file matching `q`, 1,000 a page (Drive's most), with these fields. */
+  async #listAll(what: string, q: string, fields: string): Promise<drive_v3.Schema$File[]> {
+    const files: drive_v3.Schema$File[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.#call.run(what, 'read', () =>
+        this.#drive.files.list({ q, fields: `nextPageToken,files(${fields})`, pageSize: 1000, spaces: 'drive', ...(pageToken ? { pageToken } : {}) }, this.#opts),
+      );
+      files.push(...(page.data.files ?? []));
+      pageToken = page.data.nextPageToken ?? undefined;
+    } while (pageToken);
+    return files;
   }
 
   /**
@@ -113,20 +149,13 @@ export class GoogleDriveProvider implements DestinationProvider {
     );
     const id = res.data.files?.[0]?.id;
     if (!id) return null;
-    const files: EarlierCopy['files'] = [];
     const photos = [hasMark('caRoot', id), `mimeType != '${FOLDER_MIME}'`, 'trashed = false'].join(' and ');
-    let pageToken: string | undefined;
-    do {
-      const page = await this.#call.run('listing the photos of the earlier copy', 'read', () =>
-        this.#drive.files.list({ q: photos, fields: 'nextPageToken,files(appProperties)', pageSize: 1000, spaces: 'drive', ...(pageToken ? { pageToken } : {}) }, this.#opts),
-      );
-      for (const f of page.data.files ?? []) {
-        const sourceId = Number(f.appProperties?.caSource);
-        const crc = f.appProperties?.caCrc;
-        if (Number.isSafeInteger(sourceId) && crc) files.push({ sourceId, crc });
-      }
-      pageToken = page.data.nextPageToken ?? undefined;
-    } while (pageToken);
+    const files: EarlierCopy['files'] = [];
+    for (const f of await this.#listAll('listing the photos of the earlier copy', photos, 'appProperties')) {
+      const sourceId = Number(f.appProperties?.caSource);
+      const crc = f.appProperties?.caCrc;
+      if (Number.isSafeInteger(sourceId) && crc) files.push({ sourceId, crc });
+    }
     return { root: rootOf(id), files };
   }
 
@@ -392,14 +421,6 @@ function albumMarks(transferId: string, rootRef: string | undefined, path: strin
   return { caTransfer: transferId, caFolder: folderKey(path), ...(rootRef ? { caRoot: rootRef } : {}) };
 }
 
-/**
- * The marks an album folder is looked up by: its path and the transfer that made it; in a gallery folder an earlier
- * transfer made (`reuse`), its path and the gallery folder, whoever made it (albums from before caRoot have none,
- * but neither has their gallery folder the caGallery that lets a later transfer take it).
- */
-function albumLookup(transferId: string, rootRef: string | undefined, path: string, reuse: boolean): Record<string, string> {
-  return reuse ? { caRoot: rootRef!, caFolder: folderKey(path) } : { caTransfer: transferId, caFolder: folderKey(path) };
-}
 
 function hasMark(key: string, value: string): string {
   return `appProperties has { key='${key}' and value='${quoted(value)}' }`;
