@@ -131,6 +131,7 @@ async function copyFile(deps: FileDeps, a: UnitAttempt, file: UnitFile): Promise
       file,
       target: targetOf(file.target),
       parentId: file.parentId,
+      ...(unit.rootRef ? { rootRef: unit.rootRef } : {}),
       read: (offset) => readSource(deps.http, deps.sourceHosts, file, offset, signal),
       checkpoint: progress.checkpoints[file.index],
       saveCheckpoint: (cp) => {

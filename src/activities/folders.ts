@@ -50,6 +50,8 @@ export async function createFolderBatch(deps: FolderDeps, batch: FolderBatch): P
           path: folders[index]!,
           parentRef: place.parent?.ref ?? batch.rootRef,
           target: targetOf(batch.targets[refs.length]!),
+          rootRef: batch.rootRef,
+          ...(batch.reuse ? { reuse: true } : {}),
         });
       } catch (err) {
         if (!(batch.parkOnCap && err instanceof TransferError && err.dailyCap)) throw err;

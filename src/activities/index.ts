@@ -12,10 +12,11 @@ import { postCompletion } from './callback';
 import { answeringDailyCap } from './daily-cap';
 import { FairSlots } from './fair-slots';
 import { transferFiles } from './files';
+import { matchEarlierCopy } from './earlier-copy';
 import { createFolderBatch } from './folders';
 import { ListingCache } from './listing';
 import { reserveFor, targetOf } from './targets';
-import type { CompletionReport, Credentials, DailyCapped, FileUnit, FolderBatch, FolderBatchResult, ListingRef, ParkOnCap, PlanSummary, TransferSettings } from './types';
+import type { CompletionReport, Credentials, DailyCapped, EarlierCopyFound, FileUnit, FolderBatch, FolderBatchResult, ListingRef, ParkOnCap, PlanSummary, TransferSettings } from './types';
 
 export interface ActivityDeps {
   config: Config;
@@ -32,7 +33,7 @@ export function createActivities(deps: ActivityDeps) {
   const listings = new ListingCache(deps.config, deps.http);
   const slots = new FairSlots(deps.config.WORKER_MAX_CONCURRENT_FILES);
   return withFailureMapping(
-    withHeartbeats(['planTransfer', 'loadPage', 'loadEntries', 'reserveTargets', 'freeBytes', 'createRoot', 'findFolders', 'revokeAccess'], {
+    withHeartbeats(['planTransfer', 'loadPage', 'loadEntries', 'reserveTargets', 'freeBytes', 'createRoot', 'findEarlierCopy', 'findFolders', 'revokeAccess'], {
       ...listingActivities(deps, listings),
       ...destinationActivities(deps, listings),
       ...copyActivities(deps, slots),
@@ -102,10 +103,19 @@ function destinationActivities({ providers, config }: ActivityDeps, listings: Li
       return answeringDailyCap(input.parkOnCap, config.QUOTA_PROBE_MINUTES, async () => (provider.freeBytes ? provider.freeBytes() : null));
     },
 
-    /** The gallery folder (Photos: its album, which spends daily quota). */
-    async createRoot(input: Credentials & ParkOnCap & { rootName: string; target: string }): Promise<CreatedRoot | DailyCapped> {
-      const request = { transferId: input.transferId, rootName: galleryFolderName(input.rootName), target: targetOf(input.target) };
+    /** The gallery folder (Photos: its album, which spends daily quota), marked with the gallery when given. */
+    async createRoot(input: Credentials & ParkOnCap & { rootName: string; target: string; galleryKey?: string }): Promise<CreatedRoot | DailyCapped> {
+      const marked = input.galleryKey ? { galleryKey: input.galleryKey } : {};
+      const request = { transferId: input.transferId, rootName: galleryFolderName(input.rootName), target: targetOf(input.target), ...marked };
       return answeringDailyCap(input.parkOnCap, config.QUOTA_PROBE_MINUTES, () => forTransfer(input).createRoot(request));
+    },
+
+    /** Saving a gallery again: the earlier copy and what of the listing is in it already (see earlier-copy.ts). */
+    async findEarlierCopy(input: Credentials & ListingRef & { galleryKey: string }): Promise<EarlierCopyFound | null> {
+      const provider = forTransfer(input);
+      if (!provider.findEarlierCopy) return null;
+      const earlier = await provider.findEarlierCopy({ galleryKey: input.galleryKey });
+      return earlier && matchEarlierCopy(earlier, await listings.matching(input.listingUrl, input.fingerprint));
     },
 
     /** Heartbeats its own progress (see folders.ts), so it is not among the steps given empty heartbeats. */
@@ -114,9 +124,10 @@ function destinationActivities({ providers, config }: ActivityDeps, listings: Li
     },
 
     /** References of folders an earlier run made, for a run that no longer holds them (after continue-as-new). */
-    async findFolders(input: Credentials & ListingRef & ParkOnCap & { rootRef: string; indices: number[] }): Promise<string[] | DailyCapped> {
+    async findFolders(input: Credentials & ListingRef & ParkOnCap & { rootRef: string; indices: number[]; reuse?: boolean }): Promise<string[] | DailyCapped> {
       const { folders } = await listings.matching(input.listingUrl, input.fingerprint);
-      const request = { transferId: input.transferId, rootRef: input.rootRef, paths: input.indices.map((i) => folders[i]!) };
+      const reuse = input.reuse ? { reuse: true } : {};
+      const request = { transferId: input.transferId, rootRef: input.rootRef, paths: input.indices.map((i) => folders[i]!), ...reuse };
       return answeringDailyCap(input.parkOnCap, config.QUOTA_PROBE_MINUTES, () => forTransfer(input).findFolders(request));
     },
 

@@ -1,6 +1,7 @@
 import type { ChainLink } from '../source/folder-tree';
 import type { FileEntry, RejectedEntry } from '../source/listing';
 import type { CloudType } from '../shared/types';
+import type { CreatedRoot } from '../providers/types';
 
 /** Inputs and outputs of the activities; plain JSON, readable in the Temporal Web UI. */
 
@@ -51,6 +52,8 @@ export interface FolderBatch extends Credentials, ListingRef {
   chain: ChainLink[];
   /** As FileUnit.parkOnCap: a daily cap ends the batch with what it made, and says so. */
   parkOnCap?: boolean;
+  /** The gallery folder is an earlier transfer's (saving again): albums already in it are taken, not made twice. */
+  reuse?: boolean;
 }
 
 export interface FolderBatchResult {
@@ -79,6 +82,8 @@ export interface UnitFile extends FileEntry {
 export interface FileUnit extends Credentials {
   files: UnitFile[];
   maxAttempts: number;
+  /** The gallery folder, marked on each photo for a later save of the gallery (unset by workflows from before). */
+  rootRef?: string;
   /**
    * The workflow parks at a daily cap: the unit stops there and reports the files not copied as capped instead of
    * spending attempts. Unset by workflows from before parking (they retry as they did).
@@ -104,6 +109,17 @@ export interface FileFailure {
   dailyCap?: { resumesAt: string };
 }
 
+/**
+ * Saving a gallery again: the gallery folder an earlier transfer made, and the listing entries already in it (by
+ * photo id and CRC32) as a skip set (src/shared/skip-set.ts), with how many and how many bytes.
+ */
+export interface EarlierCopyFound {
+  root: CreatedRoot;
+  skip: string;
+  files: number;
+  bytes: number;
+}
+
 export interface CompletionReport {
   status: 'succeeded' | 'partially_failed' | 'failed' | 'cancelled';
   cloud_type: CloudType;
@@ -114,6 +130,8 @@ export interface CompletionReport {
   archive_url: string;
   files_total: number;
   files_uploaded: number;
+  /** Saving again: photos already in the gallery folder from an earlier transfer, not copied again. */
+  files_skipped: number;
   folder_url: string | null;
   error?: string;
   /** `not_enough_space`: the destination could not hold the gallery, nothing was copied (with the two figures below). */

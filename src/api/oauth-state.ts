@@ -14,7 +14,9 @@ import { SealError, Sealer } from '../shared/crypto';
  */
 
 export const STATE_TTL_SECONDS = 10 * 60;
-const VERSION = '2';
+const VERSION = '3';
+/** States sealed before `separate_copy` (they live 10 minutes: a deploy meets some); they lack its field. */
+const VERSION_BEFORE_SEPARATE_COPY = '2';
 
 const oauthStateSchema = z.object({
   transfer_id: z.string(),
@@ -26,15 +28,18 @@ const oauthStateSchema = z.object({
   redirect_fail_link: z.string(),
   archive_url: z.string(),
   gallery_name: z.string(),
+  separate_copy: z.enum(['0', '1']).transform((v) => v === '1'),
 });
 
-export type OAuthState = z.infer<typeof oauthStateSchema>;
+export type OAuthState = z.output<typeof oauthStateSchema>;
 
 /** The order of the fields in the sealed text. */
 const FIELDS = Object.keys(oauthStateSchema.shape) as Array<keyof OAuthState>;
 
-export function sealState(sealer: Sealer, state: OAuthState): string {
-  const values = FIELDS.map((field) => String(state[field]));
+/** `separate_copy` unset is false. */
+export function sealState(sealer: Sealer, state: Omit<OAuthState, 'separate_copy'> & { separate_copy?: boolean }): string {
+  const full: OAuthState = { ...state, separate_copy: state.separate_copy ?? false };
+  const values = FIELDS.map((field) => (typeof full[field] === 'boolean' ? (full[field] ? '1' : '0') : String(full[field])));
   if (values.some((value) => value.includes('\n'))) throw new Error('an OAuth state field holds a newline'); // validated before: a bug
   return sealer.seal('oauth-state', [VERSION, ...values].join('\n'));
 }
@@ -50,7 +55,8 @@ export function openState(sealer: Sealer, sealed: string | undefined): OAuthStat
     throw err;
   }
   const [version, ...values] = text.split('\n');
-  if (version !== VERSION || values.length !== FIELDS.length) return null;
+  if (version === VERSION_BEFORE_SEPARATE_COPY && values.length === FIELDS.length - 1) values.push('0');
+  else if (version !== VERSION || values.length !== FIELDS.length) return null;
   const parsed = oauthStateSchema.safeParse(Object.fromEntries(FIELDS.map((field, i) => [field, values[i]])));
   return parsed.success ? parsed.data : null;
 }

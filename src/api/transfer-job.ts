@@ -18,5 +18,6 @@ export function buildTransferJob(state: OAuthState, sealedRefreshToken: string, 
     gallery_id: parseArchivePath(new URL(state.archive_url))?.galleryId,
     gallery_name: state.gallery_name,
     sealed_refresh_token: sealedRefreshToken,
+    ...(state.separate_copy ? { separate_copy: true } : {}),
   });
 }

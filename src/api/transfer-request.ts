@@ -50,6 +50,11 @@ export function createTransferRequestSchema(config: Pick<Config, 'REDIRECT_URL_H
         .refine((name) => !LONE_SURROGATE.test(name), 'must be valid Unicode text'),
       archive_type: z.enum(['webs', 'originals'], { error: 'must be "webs" or "originals"' }),
       cloud_type: z.enum(CLOUD_TYPES, { error: `must be ${oneOf(CLOUD_TYPES)}` }),
+      // Saving a gallery again adds what is new to the folder the earlier transfer made; true asks for a new folder.
+      separate_copy: z
+        .boolean({ error: 'must be true or false' })
+        .default(false)
+        .describe('true: a new gallery folder even if this gallery was saved to this account before (default false: add only the photos not there yet to the earlier folder)'),
     },
     { error: 'must be a JSON object' },
   );

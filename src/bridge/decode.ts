@@ -38,6 +38,7 @@ export function decodeJob(content: Buffer, config: Pick<Config, 'GALLERY_API_URL
       cloudType: job.cloud_type,
       sealedRefreshToken: job.sealed_refresh_token,
       requestedAt: job.created_at,
+      ...(job.separate_copy ? { separateCopy: true } : {}),
     },
   };
 }

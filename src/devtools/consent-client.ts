@@ -11,7 +11,7 @@ export interface ConsentOutcome {
   chain: string[];
 }
 
-export async function runConsent(apiUrl: string, body: Record<string, string>, stopAt: (url: URL) => boolean): Promise<ConsentOutcome> {
+export async function runConsent(apiUrl: string, body: Record<string, string | boolean>, stopAt: (url: URL) => boolean): Promise<ConsentOutcome> {
   const res = await fetch(`${apiUrl}/cloud_archive`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (res.status !== 200) throw new Error(`POST /cloud_archive answered ${res.status}: ${await res.text()}`);
   const { redirect_to } = (await res.json()) as { redirect_to: string };

@@ -57,8 +57,26 @@ export interface DestinationProvider {
    */
   commitFiles?(request: CommitRequest): Promise<CommitOutcome[]>;
 
+  /**
+   * Optional: for saving a gallery again (the default), the gallery folder an earlier transfer of the same gallery
+   * (`RootRequest.galleryKey`) made in this account, and the photos we wrote under it, found by the marks we put on
+   * them; the newest folder if there are several. Null when there is none, or the user removed or trashed it: the
+   * transfer then makes a new one. A destination without it always makes a new gallery folder.
+   */
+  findEarlierCopy?(request: EarlierCopyRequest): Promise<EarlierCopy | null>;
+
   /** Gives up our access to the user's account. */
   revokeAccess(): Promise<void>;
+}
+
+export interface EarlierCopyRequest {
+  galleryKey: string;
+}
+
+export interface EarlierCopy {
+  root: CreatedRoot;
+  /** The photos we wrote under it (any album), as the gallery's photo id and the CRC32 recorded when writing. */
+  files: Array<{ sourceId: number; crc: string }>;
 }
 
 export interface RootRequest {
@@ -66,6 +84,8 @@ export interface RootRequest {
   rootName: string;
   /** One reserved target, the same on every retry; only for a destination that reserves them. */
   target?: string;
+  /** Which gallery this is (gallery id and archive type), marked on the folder so a later save finds it. */
+  galleryKey?: string;
 }
 
 export interface CreatedRoot {
@@ -82,12 +102,21 @@ export interface FolderRequest {
   parentRef: string;
   /** One reserved target for this folder, the same on every retry; only for a destination that reserves them. */
   target?: string;
+  /** The gallery folder's reference, marked on the album so a later save of the gallery finds it. */
+  rootRef?: string;
+  /**
+   * The gallery folder is an earlier transfer's (saving again): an album already there with this path is answered,
+   * not made twice.
+   */
+  reuse?: boolean;
 }
 
 export interface FindFoldersRequest {
   transferId: string;
   rootRef: string;
   paths: string[];
+  /** As FolderRequest.reuse: the albums may be an earlier transfer's, found by the gallery folder's mark. */
+  reuse?: boolean;
 }
 
 export interface PutFileRequest {
@@ -96,6 +125,8 @@ export interface PutFileRequest {
   /** The photo's reserved target, the same on every retry; only for a destination that reserves them. */
   target?: string;
   parentId: string;
+  /** The gallery folder's reference, marked on the photo (with its CRC32) so a later save of the gallery skips it. */
+  rootRef?: string;
   /** The photo's bytes from `offset` to its end (SSRF-guarded, size-checked). */
   read(offset: number): AsyncIterable<Buffer>;
   /** Provider-defined progress state saved by the last attempt (JSON); a hint, not the truth. */

@@ -16,6 +16,8 @@ export const transferJobSchema = z.object({
   gallery_name: z.string().min(1).max(255),
   // v2 names the sealing key; v1 (no key id) is still accepted for jobs queued before key rotation existed.
   sealed_refresh_token: z.string().regex(/^v[12]\./, 'must be a sealed value (v2. or v1.)'),
+  // Present only when true (a new gallery folder even if the gallery was saved before); absent in jobs from before.
+  separate_copy: z.literal(true).optional(),
 });
 
 export type TransferJob = z.infer<typeof transferJobSchema>;

@@ -23,6 +23,11 @@ export interface TransferInput {
   sealedRefreshToken: string;
   /** When the user consented (ISO 8601). */
   requestedAt: string;
+  /**
+   * The user asked for a separate copy: a new gallery folder even if an earlier transfer of this gallery made one
+   * in the account. Unset (the default, and in inputs from before): add what is new to the earlier folder.
+   */
+  separateCopy?: boolean;
 }
 
 export const workflowIdFor = (transferId: string): string => `transfer-${transferId}`;

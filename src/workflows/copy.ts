@@ -3,6 +3,7 @@ import type { FileOutcome, UnitFile } from '../activities/types';
 import { failureMessage, failureType, fileActivities, metadata, type FileActivities } from './activities';
 import type { TransferRun } from './run';
 import { drainDailyCaps, parksOnCap, pastDailyCaps, throughDailyCaps } from './quota';
+import { findEarlierCopy, galleryFolder, notCopiedBefore, unitMarks } from './earlier-copy';
 import { foldersNeeded, makeUnits } from './units';
 
 /**
@@ -19,11 +20,9 @@ async function planAndRoot(run: TransferRun): Promise<string | undefined> {
       run.ledger.rejected(run.plan);
       run.publishState('running');
     }
-    if (!run.root && patched(SPACE_CHECK) && (await tooLittleSpace(run))) return run.ledger.fatal!;
-    if (!run.root) {
-      const [target] = await metadata.reserveTargets({ ...run.credentials, count: 1 });
-      run.root = await pastDailyCaps(run, (park) => metadata.createRoot({ ...run.credentials, rootName: input.galleryName, target: target!, ...park }));
-    }
+    const earlier = run.root ? null : await findEarlierCopy(run);
+    if (!run.root && patched(SPACE_CHECK) && (await tooLittleSpace(run, earlier?.bytes ?? 0))) return run.ledger.fatal!;
+    if (!run.root) run.root = await galleryFolder(run, earlier);
   } catch (err) {
     if (isCancellation(err)) throw err;
     return failureMessage(err);
@@ -34,10 +33,13 @@ async function planAndRoot(run: TransferRun): Promise<string | undefined> {
 /** Workflows started before the free-space check replay without it (docs/deployment.md, "Upgrading…"). */
 const SPACE_CHECK = 'space-check';
 
-/** Asks the destination for its free space before the first write; a gallery that cannot fit stops here. */
-async function tooLittleSpace(run: TransferRun): Promise<boolean> {
+/**
+ * Asks the destination for its free space before the first write; a gallery that cannot fit stops here. `skipped`:
+ * bytes of the photos an earlier copy holds already (saving again).
+ */
+async function tooLittleSpace(run: TransferRun, skipped: number): Promise<boolean> {
   const free = await pastDailyCaps(run, (park) => metadata.freeBytes({ ...run.credentials, ...park }));
-  return run.ledger.checkSpace(run.plan!.bytesTotal - run.ledger.counts.bytesDone, free);
+  return run.ledger.checkSpace(run.plan!.bytesTotal - run.ledger.counts.bytesDone - skipped, free);
 }
 
 /**
@@ -48,7 +50,7 @@ export async function runUnit(run: TransferRun, unit: UnitFile[], files: FileAct
   let outcomes: FileOutcome[];
   try {
     const parkOnCap = parksOnCap() ? { parkOnCap: true } : {};
-    outcomes = await files.transferFiles({ ...run.credentials, files: unit, maxAttempts: run.plan!.settings.maxFileAttempts, ...parkOnCap });
+    outcomes = await files.transferFiles({ ...run.credentials, files: unit, maxAttempts: run.plan!.settings.maxFileAttempts, ...parkOnCap, ...unitMarks(run) });
   } catch (err) {
     // Its worker died on the last attempt, or the transfer was cancelled.
     const reason = isCancellation(err) ? 'the transfer was cancelled' : failureMessage(err);
@@ -79,7 +81,9 @@ async function folderWait(run: TransferRun, need: number): Promise<void> {
 /** One page's units: its files, once the folders they need exist (later albums are made meanwhile). */
 async function preparePage(run: TransferRun, page: number): Promise<UnitFile[][]> {
   const plan = run.plan!;
-  const entries = await metadata.loadPage({ ...run.listingRef(), page, pageSize: plan.settings.pageSize });
+  // Saving again, the photos the earlier copy holds are left out (counted as skipped when its folder was taken).
+  const entries = notCopiedBefore(run, await metadata.loadPage({ ...run.listingRef(), page, pageSize: plan.settings.pageSize }));
+  if (entries.length === 0) return [];
   await folderWait(run, foldersNeeded(entries));
   if (run.ledger.fatal) return [];
   const parentOf = await run.lane.parentsOf(entries);

@@ -30,6 +30,7 @@ export async function sendCallback(run: TransferRun): Promise<void> {
     archive_url: input.archiveUrl,
     files_total: run.total(),
     files_uploaded: ledger.counts.done,
+    files_skipped: ledger.counts.skipped ?? 0,
     folder_url: run.root?.url ?? null,
     ...(run.lastError ? { error: run.lastError } : {}),
     ...(ledger.shortfall ? { error_code: NOT_ENOUGH_SPACE, bytes_needed: ledger.shortfall.bytesNeeded, bytes_free: ledger.shortfall.bytesFree } : {}),

@@ -2,6 +2,7 @@ import { isCancellation } from '@temporalio/workflow';
 import type { ChainLink } from '../source/folder-tree';
 import type { FileEntry } from '../source/listing';
 import { failureMessage, folderActivities, metadata } from './activities';
+import { reusesAlbums } from './earlier-copy';
 import { parksOnCap, parkUntil, pastDailyCaps } from './quota';
 import type { TransferRun } from './run';
 
@@ -51,7 +52,7 @@ export class FolderLane {
         const count = Math.min(plan.settings.foldersPerActivity, plan.folderCount - this.cursor.next);
         const targets = await metadata.reserveTargets({ ...run.credentials, count });
         const batch = { ...run.credentials, ...run.listingRef(), rootRef: run.root!.ref, from: this.cursor.next, targets, chain: this.cursor.chain };
-        const made = await folderActivities(plan.settings).createFolderBatch({ ...batch, ...(parksOnCap() ? { parkOnCap: true } : {}) });
+        const made = await folderActivities(plan.settings).createFolderBatch({ ...batch, ...(parksOnCap() ? { parkOnCap: true } : {}), ...reusesAlbums(run) });
         made.refs.forEach((ref, i) => this.refs.set(this.cursor.next + i, ref));
         this.cursor = { next: this.cursor.next + made.refs.length, chain: made.chain };
         // A daily cap stopped the batch: the rest after it resets (the units wait for their folders meanwhile).
@@ -68,7 +69,7 @@ export class FolderLane {
     const { run } = this;
     const missing = [...new Set(entries.map((e) => e.folderIndex))].filter((i) => i >= 0 && !this.refs.has(i));
     if (missing.length > 0) {
-      const lookup = { ...run.credentials, ...run.listingRef(), rootRef: run.root!.ref, indices: missing };
+      const lookup = { ...run.credentials, ...run.listingRef(), rootRef: run.root!.ref, indices: missing, ...reusesAlbums(run) };
       const refs = await pastDailyCaps(run, (park) => metadata.findFolders({ ...lookup, ...park }));
       missing.forEach((index, i) => this.refs.set(index, refs[i]!));
     }

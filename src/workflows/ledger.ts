@@ -16,6 +16,8 @@ export interface TransferProgress {
   state: TransferState;
   filesTotal: number;
   filesDone: number;
+  /** Saving again: photos already in the gallery folder from an earlier transfer, not copied again (unset by workers from before). */
+  filesSkipped?: number;
   filesFailed: number;
   bytesTotal: number;
   bytesDone: number;
@@ -61,6 +63,8 @@ export interface Counts {
   failed: number;
   bytesDone: number;
   bytesSent: number;
+  /** Saving again: photos found already copied by an earlier transfer (neither done nor failed). Unset before. */
+  skipped?: number;
 }
 
 /** After a stop: the first page never loaded, and how many photos it and the pages after it hold. */
@@ -165,6 +169,16 @@ export class Ledger {
     this.counts.failed += plan.rejectedCount - plan.rejected.length;
   }
 
+  /** Saving again: photos an earlier transfer copied already; counted once, when its gallery folder is taken. */
+  skip(files: number): void {
+    this.counts.skipped = files;
+  }
+
+  /** Photos neither copied, failed nor skipped. */
+  private left(total: number): number {
+    return total - this.counts.done - this.counts.failed - (this.counts.skipped ?? 0);
+  }
+
   /** One photo's result; an account-wide error also stops the transfer. */
   record(outcome: FileOutcome, file: UnitFile): void {
     if (outcome.ok) {
@@ -207,7 +221,7 @@ export class Ledger {
   /** After a stop (transfers from before resume points): the photos never attempted count as failed, in one entry. */
   notAttempted(total: number): void {
     if (!this.fatal) return;
-    const left = total - this.counts.done - this.counts.failed;
+    const left = this.left(total);
     if (left > 0) {
       this.fail({ index: null, name: `(${left} photo(s) not attempted)`, code: NOT_ATTEMPTED, reason: this.fatal });
       this.counts.failed += left - 1;
@@ -221,20 +235,22 @@ export class Ledger {
   stopped(unstarted: UnitFile[], page: number, total: number): void {
     if (!this.fatal) return;
     for (const file of unstarted) this.fail({ index: file.index, name: nameOf(file), code: NOT_ATTEMPTED, reason: this.fatal, target: file.target });
-    const left = total - this.counts.done - this.counts.failed;
+    const left = this.left(total);
     this.resume = left > 0 ? { page, files: left } : null;
     this.notAttempted(total);
   }
 
   /** After a cancellation: whatever was not copied or failed already counts as failed. */
   cancelledRest(total: number): void {
-    const left = total - this.counts.done - this.counts.failed;
-    this.counts.failed += Math.max(0, left);
+    this.counts.failed += Math.max(0, this.left(total));
   }
 
-  /** `failed` only when nothing was copied; a stop after some photos were copied is `partially_failed` (with its error). */
+  /**
+   * `failed` only when nothing was copied (nor found copied before); a stop after some photos were copied is
+   * `partially_failed` (with its error).
+   */
   outcomeOf(error: string | undefined, total: number): Exclude<TransferState, 'running' | 'waiting_quota' | 'cancelled'> {
-    if (this.counts.done === 0 && (error || total > 0)) return 'failed';
+    if (this.counts.done + (this.counts.skipped ?? 0) === 0 && (error || total > 0)) return 'failed';
     return error || this.counts.failed > 0 ? 'partially_failed' : 'succeeded';
   }
 
@@ -258,6 +274,7 @@ export class Ledger {
       state: view.state,
       filesTotal: totalOf(view.plan),
       filesDone: this.counts.done,
+      filesSkipped: this.counts.skipped ?? 0,
       filesFailed: this.counts.failed,
       bytesTotal: view.plan?.bytesTotal ?? 0,
       bytesDone: this.counts.bytesDone,

@@ -6,6 +6,7 @@ import { FilesFailed, FilesTotal, TransferState as TransferStateKey } from '../t
 import { FolderLane, type FolderCursor } from './folder-lane';
 import { Ledger, totalOf, type LedgerState, type TransferProgress, type TransferState } from './ledger';
 import type { transferWorkflow } from './transfer';
+import type { Adopted } from './earlier-copy';
 import { QuotaHold, type Parked } from './quota';
 import { UnitWindow } from './window';
 
@@ -27,6 +28,8 @@ export interface Carried extends LedgerState {
   callback?: { delivered: boolean | null; error: string | null };
   /** Photos a daily cap held when the run continued as new (parked); unset otherwise. */
   parked?: Parked;
+  /** Set when the gallery folder is an earlier transfer's (saving again). */
+  adopted?: Adopted;
 }
 
 /** The state of one run of a transfer workflow, shared by its phases. */
@@ -43,6 +46,8 @@ export class TransferRun {
   updatedAt = new Date().toISOString();
   plan?: PlanSummary;
   root?: CreatedRoot;
+  /** Set when the gallery folder is an earlier transfer's: what of the listing it holds already. */
+  adopted?: Adopted;
   nextPage: number;
   retryWindowEndsAt: string | null;
   retryRequested = false;
@@ -61,6 +66,7 @@ export class TransferRun {
     this.ledger = new Ledger(carried, () => patched('all-failures-retryable'));
     this.plan = carried?.plan;
     this.root = carried?.root;
+    this.adopted = carried?.adopted;
     this.lane = new FolderLane(this, carried?.folderCursor ?? { next: 0, chain: [] });
     this.nextPage = carried?.nextPage ?? 0;
     this.retryWindowEndsAt = carried?.retryWindowEndsAt ?? null;
@@ -133,6 +139,7 @@ export class TransferRun {
       lastError: this.lastError,
       callback: this.callback,
       ...(this.quota.carried() ? { parked: this.quota.carried() } : {}),
+      ...(this.adopted ? { adopted: this.adopted } : {}),
     });
   }
 }

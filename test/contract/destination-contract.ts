@@ -30,6 +30,8 @@ export interface ContractDestination {
   /** How many injected faults have fired (a case whose fault never fired proves nothing). */
   faultsFired(): number;
   faults: ContractFaults;
+  /** The user moves an item (a reference the provider answered) to the trash in the destination's own interface. */
+  userTrashes?(ref: string): void;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,8 @@ export interface ContractSubject {
   cannotDamage?: string;
   /** What even a small copy is checked against (default: size). */
   smallCopyChecks?: Verification[];
+  /** Set when the destination does not find an earlier copy to save a gallery again into (no findEarlierCopy): why. */
+  cannotSaveAgain?: string;
   /** Starts a fresh emulator, signs a user in and builds the provider; once per case. */
   start(): Promise<ContractDestination>;
 }
@@ -178,6 +182,31 @@ export function destinationContract(subject: ContractSubject): void {
       assert.deepEqual(filesUnder('Full'), []);
     });
 
+    test('saving again: the gallery folder and the photos written under it are found by their marks, its albums taken, not made twice; a trashed one is not found', { skip: subject.cannotSaveAgain }, async () => {
+      const { provider } = await begin();
+      const galleryKey = '858329:webs';
+      assert.equal(await provider.findEarlierCopy!({ galleryKey }), null, 'nothing before the first save');
+      const [rootTarget, albumTarget, otherTarget] = await reserve(provider, 3);
+      const root = await provider.createRoot({ transferId, rootName: 'Again', target: rootTarget, galleryKey });
+      const album = await provider.createFolder({ transferId, path: 'Album', parentRef: root.ref, target: albumTarget, rootRef: root.ref });
+      const photo = await newPhoto('a.jpg', 20_000);
+      await copy(provider, transferId, album, photo, 5, root.ref);
+      // The other archive type of the same gallery is another gallery.
+      await provider.createRoot({ transferId, rootName: 'Other', target: otherTarget, galleryKey: '858329:originals' });
+
+      const found = await provider.findEarlierCopy!({ galleryKey });
+      assert.deepEqual(found, { root, files: [{ sourceId: photo.file.sourceId, crc: photo.file.crc }] });
+      // A later transfer adds to it: the album there is taken (also when looked up again after a continue-as-new).
+      const later = randomId();
+      const [laterTarget] = await reserve(provider, 1);
+      assert.equal(await provider.createFolder({ transferId: later, path: 'Album', parentRef: root.ref, target: laterTarget, rootRef: root.ref, reuse: true }), album);
+      assert.deepEqual(await provider.findFolders({ transferId: later, rootRef: root.ref, paths: ['Album'], reuse: true }), [album]);
+      assert.deepEqual(d.items().filter((n) => n.folder).map((n) => n.path).sort(), ['Again', 'Again/Album', 'Other']);
+
+      d.userTrashes!(root.ref);
+      assert.equal(await provider.findEarlierCopy!({ galleryKey }), null, 'a trashed gallery folder is not added to');
+    });
+
     test('revoking access twice is fine', async () => {
       await begin();
       await d.provider.revokeAccess();
@@ -202,14 +231,14 @@ interface Photo {
  * failure is tried again from the saved checkpoint (an upload that can still be committed is not sent again), a
  * few times (Temporal's attempts), a final one is thrown.
  */
-async function copy(provider: DestinationProvider, transferId: string, parentId: string, photo: Photo, attempts = 5): Promise<StoredFile> {
+async function copy(provider: DestinationProvider, transferId: string, parentId: string, photo: Photo, attempts = 5, rootRef?: string): Promise<StoredFile> {
   let checkpoint: unknown;
   let uploaded: StoredFile | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
       // Kept from an attempt before: its commit was tried, and may have landed.
       const committedBefore = uploaded !== undefined;
-      uploaded ??= await provider.putFile(request(transferId, parentId, photo, checkpoint, (cp) => (checkpoint = cp), new AbortController().signal));
+      uploaded ??= await provider.putFile({ ...request(transferId, parentId, photo, checkpoint, (cp) => (checkpoint = cp), new AbortController().signal), ...(rootRef ? { rootRef } : {}) });
       await commit(provider, transferId, parentId, photo, uploaded, committedBefore);
       return uploaded;
     } catch (err) {

@@ -31,6 +31,7 @@ async function startDrive(): Promise<ContractDestination> {
       cutMidFile: (name, cut) =>
         google.faults.add({ op: 'chunk', when: (ctx) => ctx.fileName === name && (ctx.range?.start ?? 0) > 0 && (cut(), true), action: 'reset' }),
     },
+    userTrashes: (ref) => google.userTrashes(ref),
     close: () => google.close(),
   };
 }

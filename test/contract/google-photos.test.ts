@@ -46,5 +46,6 @@ destinationContract({
   cannotDamage: 'the Photos emulator cannot store a copy damaged, and Photos reports no checksum to catch one',
   // A raw upload's answer is the upload token alone: only the CRC32 of what was read is checked.
   smallCopyChecks: ['crc32'],
+  cannotSaveAgain: 'not yet: every save makes a new set of albums (README, "Saving a gallery again")',
   start: startPhotos,
 });

@@ -87,7 +87,7 @@ export interface Stack {
   /** Everything captured with captureLogs, in arrival order. */
   logs(): string;
   /** POST /cloud_archive, follow the consent redirect and the callback; returns the final Location. */
-  consent(body?: Partial<Record<string, string>>): Promise<ConsentOutcome>;
+  consent(body?: Partial<Record<string, string | boolean>>): Promise<ConsentOutcome>;
   /**
    * The workflow's result. Fails after `withinMs` (default 3 min) with what the transfer was doing, so a
    * regression that leaves a photo failing ends the test with a readable message instead of waiting out a window.
@@ -192,7 +192,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
   await worker.start();
 
-  const consent = async (body: Partial<Record<string, string>> = {}) =>
+  const consent = async (body: Partial<Record<string, string | boolean>> = {}) =>
     runConsent(
       apiUrl,
       {
@@ -203,7 +203,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         archive_type: 'originals',
         cloud_type: 'google_drive',
         ...body,
-      } as Record<string, string>,
+      } as Record<string, string | boolean>,
       (next) => next.origin !== apiUrl && next.origin !== googleUrl && next.origin !== yandexUrl,
     );
 

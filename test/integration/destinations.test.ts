@@ -196,6 +196,7 @@ for (const destination of [google, yandex(true), yandex(false), photos]) {
           archive_url: body.archive_url,
           files_total: files.length,
           files_uploaded: files.length,
+          files_skipped: 0,
           folder_url: undefined,
           sent_at: undefined,
         },

@@ -62,7 +62,28 @@ async function parked(stack: Stack, transferId: string): Promise<void> {
 /** Parked at a daily cap (#14, #15, patched 'quota-park'). */
 const PARKING = { QUOTA_PARK_AFTER_MINUTES: '0.02', QUOTA_PROBE_MINUTES: '0.02', FILES_PER_ACTIVITY: '2', TRANSFER_CONCURRENCY: '2' };
 
+/**
+ * Saved twice, photos added between: the second transfer adds them to the first one's gallery folder (#15 part 4,
+ * patched 'save-again'). Returns the second.
+ */
+async function savedAgain(stack: Stack): Promise<string> {
+  const files = sampleFiles({ small: 4, large: 0 });
+  const spec = { galleryId: String(galleryCounter++), hash: randomBytes(16).toString('hex') };
+  const body = { archive_url: `https://${ARCHIVE_HOST}/g/api/stream/${spec.galleryId}/${spec.hash}?mod=web`, gallery_name: 'Again' };
+  const save = async () => {
+    const { transferId } = await stack.consent(body);
+    if (!transferId) throw new Error('consent for Again gave no transfer id');
+    await stack.result(transferId);
+    return transferId;
+  };
+  stack.gallery.addGallery({ ...spec, files });
+  await save();
+  stack.gallery.addGallery({ ...spec, files: [...files, ...sampleFiles({ small: 3, large: 0 })] });
+  return save();
+}
+
 export const SCENARIOS: Scenario[] = [
+  { name: 'drive-saved-again', run: savedAgain },
   {
     name: 'drive-succeeded',
     async run(stack) {

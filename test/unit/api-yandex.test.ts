@@ -117,6 +117,7 @@ describe('consent for Yandex Disk', () => {
       cloud_type: 'google_drive',
       archive_type: 'originals',
       exp: Math.floor(Date.now() / 1000) + 600,
+      separate_copy: false,
     };
     const sealed = sealState(new Sealer(config.SECRET_KEY), state);
     const res = await fetch(`${api.url}/cloud_archive/oauth/yandex/callback?code=c&state=${encodeURIComponent(sealed)}`, { redirect: 'manual' });

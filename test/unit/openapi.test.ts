@@ -13,9 +13,14 @@ test('the OpenAPI request schema is generated from the validating zod schema', (
   const doc = openApiDocument(config) as { openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { required: string[]; properties: Record<string, unknown> } }> } }>> };
   assert.equal(doc.openapi, '3.1.0');
   const body = doc.paths['/cloud_archive']!.post!.requestBody!.content['application/json']!.schema;
-  const zodKeys = Object.keys(createTransferRequestSchema(config).shape).sort();
+  const shape = createTransferRequestSchema(config).shape;
+  const zodKeys = Object.keys(shape).sort();
   assert.deepEqual(Object.keys(body.properties).sort(), zodKeys);
-  assert.deepEqual([...body.required].sort(), zodKeys);
+  // Required: every field the schema refuses to be absent (separate_copy has a default).
+  const requiredKeys = zodKeys.filter((k) => !shape[k as keyof typeof shape].safeParse(undefined).success);
+  assert.deepEqual([...body.required].sort(), requiredKeys);
+  assert.ok(!requiredKeys.includes('separate_copy'));
+  assert.equal((body.properties.separate_copy as { type: string; default: boolean }).default, false);
   assert.deepEqual((body.properties.archive_type as { enum: string[] }).enum, ['webs', 'originals']);
   for (const path of ['/cloud_archive/transfers/{transfer_id}', '/cloud_archive/transfers/{transfer_id}/events', '/cloud_archive/oauth/google/callback']) {
     assert.ok(doc.paths[path], path);

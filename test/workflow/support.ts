@@ -3,9 +3,10 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
-import type { CompletionReport, DailyCapped, FileOutcome, FileUnit, FolderBatch, FolderBatchResult, ParkOnCap, PlanSummary, TransferSettings, UnitFile } from '../../src/activities/types';
+import type { CompletionReport, DailyCapped, EarlierCopyFound, FileOutcome, FileUnit, FolderBatch, FolderBatchResult, ParkOnCap, PlanSummary, TransferSettings, UnitFile } from '../../src/activities/types';
 import { temporalCliPath } from '../../src/devtools/temporal-server';
 import type { FileEntry } from '../../src/source/listing';
+import { encodeSkipSet } from '../../src/shared/skip-set';
 import type { TransferInput } from '../../src/shared/types';
 import { ArchiveType, CloudType, FilesFailed, FilesTotal, GalleryId, GalleryName, TransferState } from '../../src/temporal/search-attributes';
 import { workflowBundle } from '../helpers/stack';
@@ -47,6 +48,8 @@ export interface GalleryOptions {
   stepCap?: (step: MetadataStep, call: number) => string | null;
   /** Album folders (flat, under the gallery folder): photo i goes in folder i % folders. None by default. */
   folders?: number;
+  /** Saving again: the photos (indices) an earlier copy in the destination holds already; unset: none; 'fails': the lookup fails. */
+  earlier?: number[] | 'fails';
 }
 
 /** The metadata steps that may meet a daily cap. */
@@ -114,6 +117,13 @@ export class StubGallery {
       reserveTargets: async (input: { count: number }) => Array.from({ length: input.count }, () => `t${this.reserved++}`),
       freeBytes: (input: ParkOnCap) => this.step('freeBytes', input, null), // unlimited
       createRoot: (input: ParkOnCap) => this.step('createRoot', input, { ref: 'root', url: 'https://drive.example/root' }),
+      findEarlierCopy: async (): Promise<EarlierCopyFound | null> => {
+        const held = this.opts.earlier;
+        if (held === 'fails') throw ApplicationFailure.nonRetryable('Drive answered 500 every time', 'drive_server_error');
+        if (!held) return null;
+        const root = { ref: 'earlier-root', url: 'https://drive.example/earlier-root' };
+        return { root, skip: encodeSkipSet(held, this.entries.length), files: held.length, bytes: held.length * 10 };
+      },
       createFolderBatch: async (batch: FolderBatch): Promise<FolderBatchResult> => {
         const refs = batch.targets.map((_, i) => `folder-${batch.from + i}`);
         return { refs, chain: [] };

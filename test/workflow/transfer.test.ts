@@ -87,6 +87,50 @@ test('a long transfer continues as new, carrying counts, failures and the page c
   assert.equal(gallery.revoked, 1);
 });
 
+test('saving again copies only the photos the earlier copy lacks, into its folder, across continue-as-new; skipped ones are counted apart', async () => {
+  const files = 600; // 200 to copy: enough units to continue as new on this server
+  const earlier = Array.from({ length: files }, (_, i) => i).filter((i) => i % 3 !== 0);
+  const gallery = new StubGallery({ files, settings: { concurrency: 8, pageSize: 20 }, earlier });
+  const { result, progress, runs } = await withWorker(env, gallery, async (taskQueue) => {
+    const handle = await start(taskQueue);
+    const result = await handle.result();
+    const first = await env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).fetchHistory();
+    return { result, progress: await handle.query(progressQuery), runs: first.events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes ? 2 : 1 };
+  });
+  const fresh = files - earlier.length;
+  assert.ok(runs > 1, 'the transfer continued as new (the skip set travels with it)');
+  assert.deepEqual([result.state, result.filesDone, result.filesSkipped, result.filesFailed, result.filesTotal], ['succeeded', fresh, earlier.length, 0, files]);
+  assert.equal(progress.folderUrl, 'https://drive.example/earlier-root');
+  const copied = gallery.units.flat().map((f) => f.index).sort((a, b) => a - b);
+  assert.deepEqual(copied, Array.from({ length: files }, (_, i) => i).filter((i) => i % 3 === 0), 'only the photos not there, each once');
+  assert.ok(gallery.units.flat().every((f) => f.parentId === 'earlier-root'), 'into the earlier gallery folder');
+  const [report] = gallery.callbacks;
+  assert.deepEqual([report!.status, report!.files_uploaded, report!.files_skipped, report!.files_total], ['succeeded', fresh, earlier.length, files]);
+});
+
+test('saving again when the earlier copy holds every photo copies nothing and succeeds', async () => {
+  const files = 30;
+  const gallery = new StubGallery({ files, earlier: Array.from({ length: files }, (_, i) => i) });
+  const result = await withWorker(env, gallery, async (taskQueue) => (await start(taskQueue)).result());
+  assert.deepEqual([result.state, result.filesDone, result.filesSkipped], ['succeeded', 0, files]);
+  assert.equal(gallery.units.length, 0);
+});
+
+test('a lookup of the earlier copy that fails makes a new gallery folder instead of failing the transfer', async () => {
+  const gallery = new StubGallery({ files: 5, earlier: 'fails' });
+  const result = await withWorker(env, gallery, async (taskQueue) => (await start(taskQueue)).result());
+  assert.deepEqual([result.state, result.filesDone, result.filesSkipped, result.folderUrl], ['succeeded', 5, 0, 'https://drive.example/root']);
+});
+
+test('a separate copy makes a new gallery folder even when an earlier copy exists', async () => {
+  const gallery = new StubGallery({ files: 5, earlier: [0, 1, 2] });
+  const input = { ...transferInput(), separateCopy: true };
+  const result = await withWorker(env, gallery, async (taskQueue) =>
+    (await env.client.workflow.start(transferWorkflow, { args: [input], taskQueue, workflowId: workflowIdFor(input.transferId) })).result(),
+  );
+  assert.deepEqual([result.state, result.filesDone, result.filesSkipped, result.folderUrl], ['succeeded', 5, 0, 'https://drive.example/root']);
+});
+
 test('retryFailed re-runs only the failed photos on their reserved targets and calls back again', async () => {
   const gallery = new StubGallery({
     files: 6,

@@ -30,11 +30,11 @@ export const STATUS_PAGE_SCRIPT = `'use strict';
   var bar = document.getElementById('bar'), fill = document.getElementById('fill'), text = document.getElementById('text');
   var words = { queued: 'Queued…', running: 'Copying', waiting_quota: "Paused: the destination's daily limit is reached, it resumes by itself", succeeded: 'Done', partially_failed: 'Done, with some photos missing', failed: 'The transfer failed', cancelled: 'The transfer was cancelled' };
   function show(op) {
-    var m = op.metadata, total = m.files_total || 0, handled = m.files_done + m.files_failed;
+    var m = op.metadata, total = m.files_total || 0, skipped = m.files_skipped || 0, handled = m.files_done + skipped + m.files_failed;
     var pct = op.done ? 100 : total ? Math.floor((handled / total) * 100) : 0;
     fill.style.width = pct + '%';
     bar.setAttribute('aria-valuenow', String(pct));
-    text.textContent = (words[m.state] || m.state) + ' — ' + m.files_done + ' of ' + total + ' photos' + (m.files_failed ? ', ' + m.files_failed + ' failed' : '');
+    text.textContent = (words[m.state] || m.state) + ' — ' + m.files_done + ' of ' + (total - skipped) + ' photos' + (skipped ? ' (' + skipped + ' already in the folder)' : '') + (m.files_failed ? ', ' + m.files_failed + ' failed' : '');
     if (op.done) document.body.className = m.state === 'failed' || m.state === 'cancelled' ? 'failed' : 'done';
     if (m.folder_url && op.done) {
       document.getElementById('folder').href = m.folder_url;

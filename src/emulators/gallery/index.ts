@@ -37,6 +37,11 @@ export interface GalleryStats {
 export interface GalleryEmulator {
   listen(port?: number, host?: string): Promise<{ url: string }>;
   close(): Promise<void>;
+  /**
+   * Serves a gallery. Called again with the same galleryId, it replaces that gallery's listing, as a photographer
+   * editing it between two transfers: photos added, or one changed (another `size` gives other bytes and another
+   * CRC32 under the same photo id).
+   */
   addGallery(spec: GallerySpec): { listingPath: string };
   /** Serves a gallery page with the "Save to Google Drive" button at `page.path`, on any host name. */
   addFrontEnd(page: FrontEndPage): void;

@@ -42,6 +42,8 @@ export interface GoogleEmulator {
   readonly stats: GoogleStats;
   /** Bytes received over the wire for a file (by name or id) across all its sessions and retries. */
   uploadBytesReceivedFor(fileNameOrId: string): number;
+  /** What the user does in Drive's own interface: moves an item to the trash (its descendants count as trashed too). */
+  userTrashes(fileId: string, userEmail?: string): void;
   /** The bytes of a file, if it was small enough to keep (keepContentMaxBytes). */
   fileContent(fileId: string, userEmail?: string): Buffer | undefined;
   /** The next Drive call with any token issued so far gets 401. */
@@ -95,6 +97,10 @@ export function createGoogleEmulator(options: GoogleEmulatorOptions): GoogleEmul
     tree,
     stats: ctx.stats,
     uploadBytesReceivedFor: (fileNameOrId) => ctx.stats.uploadBytesReceivedFor(fileNameOrId),
+    userTrashes: (fileId, user = DEFAULT_USER) => {
+      const drive = ctx.drives.of(user);
+      drive.update(drive.get(fileId), { trashed: true });
+    },
     fileContent: (fileId, user = DEFAULT_USER) => ctx.drives.of(user).find(fileId)?.content?.bytes,
     expireAllAccessTokens: () => ctx.tokens.expireAllAccessTokens(),
     revokedRefreshTokens: () => ctx.tokens.revokedRefreshTokens(),

@@ -6,7 +6,7 @@ import { TransferError, VERIFICATION_FAILED } from '../../shared/errors';
 import { mimeTypeFor } from '../../shared/mime';
 import { checkCrc, Hashes, SavedHashes } from '../../source/reader';
 import { readWhole, sendAllButLast } from '../chunked';
-import type { CreatedRoot, DestinationProvider, FindFoldersRequest, FolderRequest, PutFileRequest, RootRequest, StoredFile } from '../types';
+import type { CreatedRoot, DestinationProvider, EarlierCopy, EarlierCopyRequest, FindFoldersRequest, FolderRequest, PutFileRequest, RootRequest, StoredFile } from '../types';
 import { GoogleAuth, revokeGoogleToken } from '../google-auth';
 import type { ProviderCaller } from '../caller';
 import { driveClient, drive_v3 } from './drive-client';
@@ -49,6 +49,11 @@ export class GoogleDriveProvider implements DestinationProvider {
   readonly #drive: drive_v3.Drive;
   readonly #call: ProviderCaller;
   readonly #opts: { rootUrl: string; retry: false };
+  /**
+   * Saving again: the albums of a gallery folder by path mark, for this provider's life (one activity). Albums made
+   * before caRoot carry none, but neither does their gallery folder carry the caGallery that lets a later save take it.
+   */
+  readonly #albums = new Map<string, Promise<Map<string, string>>>();
 
   constructor(private readonly auth: GoogleAuth, caller: ProviderCaller, private readonly options: GoogleDriveOptions) {
     this.#call = caller;
@@ -72,26 +77,26 @@ export class GoogleDriveProvider implements DestinationProvider {
   }
 
   async createRoot(req: RootRequest): Promise<CreatedRoot> {
-    const id = await this.#createFolder(req.transferId, reserved(req.target), req.rootName, 'root', '');
-    return { ref: id, url: `https://drive.google.com/drive/folders/${id}` };
+    const marks = { caTransfer: req.transferId, caFolder: '', ...(req.galleryKey ? { caGallery: req.galleryKey } : {}) };
+    const id = await this.#createFolder(reserved(req.target), req.rootName, 'root', marks);
+    return rootOf(id);
   }
 
   async createFolder(req: FolderRequest): Promise<string> {
-    return this.#createFolder(req.transferId, reserved(req.target), req.path.slice(req.path.lastIndexOf('/') + 1), req.parentRef, req.path);
+    const name = req.path.slice(req.path.lastIndexOf('/') + 1);
+    const earlier = req.reuse ? (await this.#albumsIn(req.rootRef!)).get(folderKey(req.path)) : undefined;
+    return earlier ?? this.#createFolder(reserved(req.target), name, req.parentRef, albumMarks(req.transferId, req.rootRef, req.path));
   }
 
-  /** By the marks every folder carries (transfer, album path): one search per folder, a few at a time. */
+  /**
+   * By the marks every folder carries: the transfer and album path, one search per folder, a few at a time; in a
+   * gallery folder an earlier transfer made (saving again), among the albums in it, whoever made them.
+   */
   async findFolders(req: FindFoldersRequest): Promise<string[]> {
+    const albums = req.reuse ? await this.#albumsIn(req.rootRef) : undefined;
     const ids: string[] = [];
     await eachLimited(req.paths, LOOKUPS_IN_FLIGHT, async (path, i) => {
-      const q = [
-        `appProperties has { key='caTransfer' and value='${quoted(req.transferId)}' }`,
-        `appProperties has { key='caFolder' and value='${quoted(folderKey(path))}' }`,
-        `mimeType = '${FOLDER_MIME}'`,
-        'trashed = false',
-      ].join(' and ');
-      const res = await this.#call.run(`looking up folder "${path}"`, 'read', () => this.#drive.files.list({ q, fields: 'files(id)', pageSize: 2, spaces: 'drive' }, this.#opts));
-      const id = res.data.files?.[0]?.id;
+      const id = albums ? albums.get(folderKey(path)) : await this.#folderByMarks(path, { caTransfer: req.transferId, caFolder: folderKey(path) });
       // Drive's search can lag a moment behind a create; a retry looks again. A folder the user removed stays missing.
       if (!id) throw new TransferError('drive_folder_missing', `the album folder "${path}" made earlier is not in Drive (removed?)`, true);
       ids[i] = id;
@@ -99,23 +104,79 @@ export class GoogleDriveProvider implements DestinationProvider {
     return ids;
   }
 
-  async #createFolder(transferId: string, id: string, name: string, parent: string, path: string): Promise<string> {
+  /**
+   * The albums in a gallery folder (any transfer's, not trashed) by their path mark, listed once per provider — one
+   * activity, e.g. a batch of album folders — 1,000 a page, instead of one search per album.
+   */
+  #albumsIn(rootRef: string): Promise<Map<string, string>> {
+    let albums = this.#albums.get(rootRef);
+    if (!albums) {
+      const q = [hasMark('caRoot', rootRef), `mimeType = '${FOLDER_MIME}'`, 'trashed = false'].join(' and ');
+      albums = this.#listAll('listing the albums of the gallery folder', q, 'id,appProperties').then((folders) => {
+        const byPath = new Map<string, string>();
+        for (const f of folders) if (f.appProperties?.caFolder && !byPath.has(f.appProperties.caFolder)) byPath.set(f.appProperties.caFolder, f.id!);
+        return byPath;
+      });
+      this.#albums.set(rootRef, albums);
+      albums.catch(() => this.#albums.delete(rootRef));
+    }
+    return albums;
+  }
+
+  /** Every file matching `q`, 1,000 a page (Drive's most), with these fields. */
+  async #listAll(what: string, q: string, fields: string): Promise<drive_v3.Schema$File[]> {
+    const files: drive_v3.Schema$File[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.#call.run(what, 'read', () =>
+        this.#drive.files.list({ q, fields: `nextPageToken,files(${fields})`, pageSize: 1000, spaces: 'drive', ...(pageToken ? { pageToken } : {}) }, this.#opts),
+      );
+      files.push(...(page.data.files ?? []));
+      pageToken = page.data.nextPageToken ?? undefined;
+    } while (pageToken);
+    return files;
+  }
+
+  /**
+   * The newest gallery folder marked with this gallery (not trashed: children of a trashed folder are trashed too),
+   * then every photo marked with that folder, 1,000 a page. Under the drive.file scope Drive shows us only what we
+   * made, which is all this needs.
+   */
+  async findEarlierCopy(req: EarlierCopyRequest): Promise<EarlierCopy | null> {
+    const q = [hasMark('caGallery', req.galleryKey), `mimeType = '${FOLDER_MIME}'`, 'trashed = false'].join(' and ');
+    const res = await this.#call.run('looking for an earlier copy of the gallery', 'read', () =>
+      this.#drive.files.list({ q, fields: 'files(id)', pageSize: 1, orderBy: 'createdTime desc', spaces: 'drive' }, this.#opts),
+    );
+    const id = res.data.files?.[0]?.id;
+    if (!id) return null;
+    const photos = [hasMark('caRoot', id), `mimeType != '${FOLDER_MIME}'`, 'trashed = false'].join(' and ');
+    const files: EarlierCopy['files'] = [];
+    for (const f of await this.#listAll('listing the photos of the earlier copy', photos, 'appProperties')) {
+      const sourceId = Number(f.appProperties?.caSource);
+      const crc = f.appProperties?.caCrc;
+      if (Number.isSafeInteger(sourceId) && crc) files.push({ sourceId, crc });
+    }
+    return { root: rootOf(id), files };
+  }
+
+  /** A folder carrying all these marks, not trashed. */
+  async #folderByMarks(path: string, marks: Record<string, string>): Promise<string | undefined> {
+    const q = [...Object.entries(marks).map(([k, v]) => hasMark(k, v)), `mimeType = '${FOLDER_MIME}'`, 'trashed = false'].join(' and ');
+    const res = await this.#call.run(`looking up folder "${path}"`, 'read', () => this.#drive.files.list({ q, fields: 'files(id)', pageSize: 1, spaces: 'drive' }, this.#opts));
+    return res.data.files?.[0]?.id ?? undefined;
+  }
+
+  async #createFolder(id: string, name: string, parent: string, marks: Record<string, string>): Promise<string> {
     try {
       // Photos wait for their album: its create goes ahead of theirs.
       await this.#call.run(`creating folder "${name}"`, 'urgent', () =>
-        this.#drive.files.create(
-          {
-            requestBody: { id, name, mimeType: FOLDER_MIME, parents: [parent], appProperties: { caTransfer: transferId, caFolder: folderKey(path) } },
-            fields: 'id',
-          },
-          this.#opts,
-        ),
+        this.#drive.files.create({ requestBody: { id, name, mimeType: FOLDER_MIME, parents: [parent], appProperties: marks }, fields: 'id' }, this.#opts),
       );
     } catch (err) {
       // 409: an earlier attempt created it and its answer was lost. Make sure it is our folder.
       if ((err as TransferError).code !== 'drive_conflict') throw err;
       const existing = await this.#get(id, 'id,mimeType,appProperties');
-      if (existing.mimeType !== FOLDER_MIME || existing.appProperties?.caTransfer !== transferId) {
+      if (existing.mimeType !== FOLDER_MIME || existing.appProperties?.caTransfer !== marks.caTransfer) {
         throw new TransferError('drive_id_taken', `reserved folder id ${id} belongs to something else`, false);
       }
     }
@@ -346,8 +407,27 @@ function reserved(target: string | undefined): string {
   return target;
 }
 
+/**
+ * The marks on a photo: the transfer (a retry finds its own write), the gallery's photo id and CRC32 and the gallery
+ * folder (a later save of the gallery skips it). Each key and value together stay under Drive's 124 bytes.
+ */
 function appProperties(req: PutFileRequest): Record<string, string> {
-  return { caTransfer: req.transferId, caSource: String(req.file.sourceId) };
+  const forSaveAgain: Record<string, string> = req.rootRef ? { caCrc: req.file.crc, caRoot: req.rootRef } : {};
+  return { caTransfer: req.transferId, caSource: String(req.file.sourceId), ...forSaveAgain };
+}
+
+/** The marks on an album folder: its path, the transfer that made it, and the gallery folder it is in. */
+function albumMarks(transferId: string, rootRef: string | undefined, path: string): Record<string, string> {
+  return { caTransfer: transferId, caFolder: folderKey(path), ...(rootRef ? { caRoot: rootRef } : {}) };
+}
+
+
+function hasMark(key: string, value: string): string {
+  return `appProperties has { key='${key}' and value='${quoted(value)}' }`;
+}
+
+function rootOf(id: string): CreatedRoot {
+  return { ref: id, url: `https://drive.google.com/drive/folders/${id}` };
 }
 
 /** A value inside a Drive search string: backslash and quote escaped. */
