@@ -66,6 +66,7 @@ describe('transfer end to end', () => {
         archive_url: body.archive_url,
         files_total: files.length,
         files_uploaded: files.length,
+        files_skipped: 0,
         folder_url: undefined,
         sent_at: undefined,
       },
