@@ -86,9 +86,9 @@ export class YandexDiskProvider implements DestinationProvider {
       return path;
     }
     if (req.rootRef) {
-      // A crash before this leaves an unmarked album: still used (by its path), only not recognisable as ours.
+      // Part of making the album, so as urgent. A crash before it leaves an unmarked album: still used (by its path).
       const identity = await this.#identity(req.rootRef);
-      await this.call.run(`marking folder "${req.path}"`, 'write', () =>
+      await this.call.run(`marking folder "${req.path}"`, 'urgent', () =>
         this.api.call('PATCH', '/v1/disk/resources', { path }, { custom_properties: { [ROOT_PROPERTY]: identity } }),
       );
     }
