@@ -220,7 +220,7 @@ async function reserve(provider: DestinationProvider, count: number): Promise<Ar
   return provider.reserveTargets ? provider.reserveTargets(count) : new Array<undefined>(count).fill(undefined);
 }
 
-interface Photo {
+export interface Photo {
   file: FileEntry;
   bytes: Buffer;
   target?: string;
@@ -263,7 +263,7 @@ class ReuploadError extends TransferError {
   }
 }
 
-function request(transferId: string, parentId: string, photo: Photo, checkpoint: unknown, save: (cp: unknown) => void, signal: AbortSignal): PutFileRequest {
+export function request(transferId: string, parentId: string, photo: Photo, checkpoint: unknown, save: (cp: unknown) => void, signal: AbortSignal): PutFileRequest {
   return {
     transferId,
     file: photo.file,
@@ -282,7 +282,7 @@ const md5 = (bytes: Buffer): string => createHash('md5').update(bytes).digest('h
 const summary = (n: TreeNode) => ({ path: n.path, size: Number(n.size), md5: n.md5 });
 
 /** The gallery's photo URLs, for destinations that download a photo themselves (Yandex's server-side fetch). */
-class PhotoServer {
+export class PhotoServer {
   readonly #bytes = new Map<string, Buffer>();
   readonly #server = createServer((req, res) => {
     const bytes = this.#bytes.get(req.url ?? '');

@@ -40,19 +40,17 @@ function startDisk(serverSideFetch: boolean): () => Promise<ContractDestination>
           yandex.faults.add({ op: 'operation', when: () => (cut(), true), action: { status: 500 } });
         },
       },
+      userTrashes: (ref) => yandex.userTrashes(ref),
       close: () => yandex.close(),
     };
   };
 }
 
-/** Yandex Disk does not find an earlier copy yet (#15 part 4 is on Drive first): every save makes a new folder. */
-const CANNOT_SAVE_AGAIN = 'not yet: every save makes a new gallery folder (README, "Saving a gallery again")';
-
-destinationContract({ label: 'Yandex Disk (server-side fetch)', resumableBytes: 1024 * 1024, cannotSaveAgain: CANNOT_SAVE_AGAIN, start: startDisk(true) });
+destinationContract({ label: 'Yandex Disk (server-side fetch)', resumableBytes: 1024 * 1024, start: startDisk(true) });
 destinationContract({
   label: 'Yandex Disk (streaming)',
   resumableBytes: 1024 * 1024,
-  cannotSaveAgain: CANNOT_SAVE_AGAIN,
+ 
   cannotResume: "Yandex's upload links take a whole body or nothing: a cut upload is sent again from its first byte",
   start: startDisk(false),
 });

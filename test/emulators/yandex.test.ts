@@ -279,16 +279,20 @@ describe('Yandex Disk REST emulator', () => {
     assert.equal((await call('/v1/disk/nothing-here')).status, 404);
   });
 
-  it('deletes a file or a folder with everything in it; 404 for nothing, 400 for the root', async () => {
+  it('deletes a file or a folder with everything in it, to the trash unless permanently (gone from the paths either way, the trash still counted); 404 for nothing, 400 for the root', async () => {
     const { call, mkdir, upload, yandex } = await setup();
+    const space = async () => (await (await call('/v1/disk?fields=used_space,trash_size')).json()) as { used_space: number; trash_size: number };
     await mkdir('/Del');
     await mkdir('/Del/Sub');
     await upload('/Del/Sub/x.jpg', Buffer.from('x'));
     await upload('/Del/y.jpg', Buffer.from('y'));
     assert.equal((await call('/v1/disk/resources?path=%2FDel%2Fy.jpg&permanently=true', { method: 'DELETE' })).status, 204);
     assert.deepEqual(yandex.tree().map((n) => n.path), ['/Del', '/Del/Sub', '/Del/Sub/x.jpg']);
+    assert.deepEqual(await space(), { used_space: 1, trash_size: 0 });
     assert.equal((await call('/v1/disk/resources?path=%2FDel', { method: 'DELETE' })).status, 204);
     assert.deepEqual(yandex.tree(), []);
+    assert.equal((await call('/v1/disk/resources?path=%2FDel%2FSub')).status, 404);
+    assert.deepEqual(await space(), { used_space: 1, trash_size: 1 });
     const gone = await call('/v1/disk/resources?path=%2FDel', { method: 'DELETE' });
     assert.equal(gone.status, 404);
     assert.equal(await errorName(gone), 'DiskNotFoundError');

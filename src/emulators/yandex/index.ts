@@ -35,6 +35,8 @@ export interface YandexEmulator {
   readonly stats: YandexStats;
   /** The bytes of a file ("/a/b.jpg" or "disk:/a/b.jpg"), if it was small enough to keep (keepContentMaxBytes). */
   fileContent(path: string, user?: string): Buffer | undefined;
+  /** The user deletes a resource ("/a" or "disk:/a") in Disk's own interface: it goes to the trash, off the Disk's paths. */
+  userTrashes(path: string, user?: string): void;
   /** The next API call with any access token issued so far gets 401. */
   expireAllAccessTokens(): void;
   /** Access and refresh tokens revoked via /revoke_token. */
@@ -77,6 +79,7 @@ export function createYandexEmulator(options: YandexEmulatorOptions): YandexEmul
     tree,
     stats: ctx.stats,
     fileContent: (path, user = DEFAULT_USER) => ctx.disks.of(user).find(path.replace(/^disk:/, ''))?.content?.bytes,
+    userTrashes: (path, user = DEFAULT_USER) => ctx.disks.of(user).remove(path.replace(/^disk:/, ''), true),
     expireAllAccessTokens: () => ctx.tokens.expireAllAccessTokens(),
     revokedTokens: () => ctx.tokens.revokedTokens(),
     issuedSecrets: () => ({ ...ctx.tokens.issued(), uploadHrefs: ctx.links.hrefs(), operationIds: ctx.operations.ids() }),

@@ -28,8 +28,11 @@ export interface YandexResource {
   size?: number;
   md5?: string;
   sha256?: string;
+  /** ISO 8601. */
+  created?: string;
   custom_properties?: Record<string, unknown>;
-  _embedded?: { total?: number };
+  /** A folder's items, one page (limit/offset) of them. */
+  _embedded?: { total?: number; items?: YandexResource[] };
 }
 
 /**

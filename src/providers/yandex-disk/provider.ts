@@ -2,26 +2,25 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { NAME_CONFLICT, TransferError, VERIFICATION_FAILED } from '../../shared/errors';
 import { checkCrc, Hashes } from '../../source/reader';
 import type { ProviderCaller } from '../caller';
-import type { CreatedRoot, DestinationProvider, FindFoldersRequest, FolderRequest, PutFileRequest, RootRequest, StoredFile } from '../types';
+import type { CreatedRoot, DestinationProvider, EarlierCopy, EarlierCopyRequest, FindFoldersRequest, FolderRequest, PutFileRequest, RootRequest, StoredFile } from '../types';
 import { putToUploadLink, YandexApi, YandexDiskInfo, YandexLink, YandexResource } from './api';
 import type { YandexAuth } from './auth';
 import { YandexConflictError } from './errors';
+import { besideName, EarlierCopyFinder, fileMarks, GALLERY_PROPERTY, hasMarks, isOlderVersion, isOtherGallerys, OWNER_PROPERTY, ROOT_PROPERTY, STAGING_PREFIX } from './save-again';
 
 export interface YandexDiskOptions {
   /** Ask Yandex to download each photo from its gallery URL (no bytes through us); else stream every file. */
   serverSideFetch: boolean;
 }
 
-/** Marks the gallery folder as ours, so a retry recognises it and another transfer never writes into it. */
-const OWNER_PROPERTY = 'cloud_archive_transfer';
-/** "Gallery", "Gallery (2)", … — a second save of the same gallery gets its own folder, as in Drive. */
+/** "Gallery", "Gallery (2)", … — a separate copy of a gallery gets its own folder, as in Drive; also "IMG (2).jpg", … */
 const MAX_ROOT_VARIANTS = 100;
 /** Operation polling: quick at first (small photos finish in well under a second), then every few seconds. */
 const POLL_FIRST_MS = 200;
 const POLL_MAX_MS = 5_000;
 
-/** Where the gallery folder is made before it gets its name (followed by the transfer id): see #claimRoot. */
-const STAGING_PREFIX = '.cloud-archive-';
+/** A folder's items per listing request when looking for an earlier copy. */
+const PAGE_LIMIT = 1000;
 /** Fresh upload links one try asks for when the previous one died before its upload. */
 const MAX_UPLOAD_LINKS = 3;
 
@@ -31,6 +30,11 @@ interface YandexCheckpoint {
   operation?: string;
   /** Server-side fetch failed for this photo: stream it. */
   streaming?: true;
+  /**
+   * Where the photo goes when not at its own name: an older version of it is there (saving again), so it is copied
+   * beside it. Kept so that every later attempt writes to the same place.
+   */
+  path?: string;
   /**
    * Yandex let an attempt write to the photo's path (an upload link or a fetch, both refused while anything is
    * there): a file found there later is one this transfer wrote, and only such a file may be deleted.
@@ -45,6 +49,9 @@ interface YandexCheckpoint {
  * answer for our own folder is success. Nothing is ever deleted but a file this transfer wrote.
  */
 export class YandexDiskProvider implements DestinationProvider {
+  /** Gallery folder path → its identity (the mark its albums and photos carry), for this provider's life (one activity). */
+  readonly #identities = new Map<string, Promise<string>>();
+
   constructor(
     private readonly auth: YandexAuth,
     private readonly call: ProviderCaller,
@@ -53,18 +60,37 @@ export class YandexDiskProvider implements DestinationProvider {
   ) {}
 
   async createRoot(req: RootRequest): Promise<CreatedRoot> {
-    const root = await this.#claimRoot(req.transferId, req.rootName);
-    return { ref: root, url: `https://disk.yandex.ru/client/disk${encodeURI(root)}` };
+    const root = await this.#claimRoot(req.transferId, req.rootName, req.galleryKey);
+    return rootOf(root);
   }
 
+  /** The newest gallery folder marked with the gallery at the top of the Disk, and the photos marked under it. */
+  async findEarlierCopy(req: EarlierCopyRequest): Promise<EarlierCopy | null> {
+    const found = await new EarlierCopyFinder((what, path, fields, offset) => this.#page(what, path, fields, offset)).find(req.galleryKey);
+    return found && { root: rootOf(found.root), files: found.files };
+  }
+
+  /**
+   * The album, made and marked with its gallery folder's identity. Saving again (`reuse`), an album already at its
+   * path is taken (a read, not a refused write); one the user trashed is gone from the paths and made again.
+   */
   async createFolder(req: FolderRequest): Promise<string> {
     const path = `${req.parentRef}/${req.path.slice(req.path.lastIndexOf('/') + 1)}`;
+    if (req.reuse && (await this.#metadata(path, 'type'))?.type === 'dir') return path;
     try {
       // Photos wait for their album: its create goes ahead of theirs.
       await this.call.run(`creating folder "${req.path}"`, 'urgent', () => this.api.call('PUT', '/v1/disk/resources', { path }));
     } catch (err) {
       // Inside our own gallery folder, an existing folder is one an earlier attempt made.
       if (!isConflict(err, 'DiskPathPointsToExistentDirectoryError')) throw err;
+      return path;
+    }
+    if (req.rootRef) {
+      // Part of making the album, so as urgent. A crash before it leaves an unmarked album: still used (by its path).
+      const identity = await this.#identity(req.rootRef);
+      await this.call.run(`marking folder "${req.path}"`, 'urgent', () =>
+        this.api.call('PATCH', '/v1/disk/resources', { path }, { custom_properties: { [ROOT_PROPERTY]: identity } }),
+      );
     }
     return path;
   }
@@ -81,7 +107,11 @@ export class YandexDiskProvider implements DestinationProvider {
   }
 
   async putFile(req: PutFileRequest): Promise<StoredFile> {
-    const write = new PhotoWrite(req);
+    const identity = req.rootRef ? await this.#identity(req.rootRef) : undefined;
+    return this.#write(new PhotoWrite(req, identity));
+  }
+
+  async #write(write: PhotoWrite): Promise<StoredFile> {
     if (this.options.serverSideFetch && !write.state.streaming) {
       const fetched = await this.#fetchByUrl(write);
       if (fetched) return fetched;
@@ -106,7 +136,7 @@ export class YandexDiskProvider implements DestinationProvider {
    * the mark is set before the folder gets its real name, and the move never overwrites (overwrite=false), so two
    * transfers racing for "Name" end with a folder each.
    */
-  async #claimRoot(transferId: string, rootName: string): Promise<string> {
+  async #claimRoot(transferId: string, rootName: string, galleryKey: string | undefined): Promise<string> {
     const staging = `/${STAGING_PREFIX}${transferId}`;
     if (!(await this.#metadata(staging, 'type'))) {
       // No staging folder: never made, or already moved to its name by an earlier attempt.
@@ -120,7 +150,7 @@ export class YandexDiskProvider implements DestinationProvider {
       }
     }
     await this.call.run(`marking folder "${rootName}"`, 'write', () =>
-      this.api.call('PATCH', '/v1/disk/resources', { path: staging }, { custom_properties: { [OWNER_PROPERTY]: transferId } }),
+      this.api.call('PATCH', '/v1/disk/resources', { path: staging }, { custom_properties: { [OWNER_PROPERTY]: transferId, ...(galleryKey ? { [GALLERY_PROPERTY]: galleryKey } : {}) } }),
     );
     return this.#nameRoot(staging, transferId, rootName);
   }
@@ -192,7 +222,7 @@ export class YandexDiskProvider implements DestinationProvider {
     }
     // 'gone': Yandex forgets finished operations after a while; what is at the path tells what happened.
     if ((await this.#waitFor(operation, `checking the copy of "${req.file.name}"`, req.signal)) === 'failed') return null;
-    const stored = await this.#metadata(path, 'type,size,md5');
+    const stored = await this.#metadata(path, STORED_FIELDS);
     return stored ? this.#verified(write, stored, undefined, 0) : null;
   }
 
@@ -217,7 +247,7 @@ export class YandexDiskProvider implements DestinationProvider {
       if (link.operation_id) {
         await this.#waitFor(`${this.api.origin}/v1/disk/operations/${encodeURIComponent(link.operation_id)}`, `checking the copy of "${req.file.name}"`, req.signal);
       }
-      const stored = await this.#metadata(path, 'type,size,md5');
+      const stored = await this.#metadata(path, STORED_FIELDS);
       if (!stored) throw new TransferError('yadisk_not_found', `Yandex Disk accepted "${req.file.name}" but does not show it yet`, true);
       return this.#verified(write, stored, put.md5, sent.bytes);
     }
@@ -304,9 +334,11 @@ export class YandexDiskProvider implements DestinationProvider {
    */
   async #verifyExisting(write: PhotoWrite, checkMd5: boolean): Promise<StoredFile> {
     const { req, path } = write;
-    const stored = await this.#metadata(path, 'type,size,md5');
+    const stored = await this.#metadata(path, STORED_FIELDS);
     if (!stored) throw new TransferError('yadisk_not_found', `"${req.file.name}" was reported to exist but is gone`, true);
     if (stored.type !== 'file') throw folderInTheWay(req, path);
+    // Saving again: another version of the photo is there (changed at the source). It is kept; this one goes beside it.
+    if (!write.state.claimed && write.identity && isOlderVersion(stored, write.identity, req.file)) return this.#writeBeside(write);
     let md5: string | undefined;
     if (checkMd5) {
       const hashes = await Hashes.create();
@@ -326,6 +358,7 @@ export class YandexDiskProvider implements DestinationProvider {
     const { req, path } = write;
     if (stored.type !== 'file') throw folderInTheWay(req, path);
     if (Number(stored.size) === req.file.size && (md5 === undefined || stored.md5 === md5)) {
+      await this.#mark(write, stored, md5 !== undefined);
       return { id: path, size: req.file.size, verified: md5 === undefined ? ['size'] : ['crc32', 'size', 'md5'], bytesSent };
     }
     const difference = `Yandex Disk has "${req.file.name}" as ${stored.size} bytes with MD5 ${stored.md5}, but the photo is ${req.file.size} bytes${md5 ? ` with MD5 ${md5}` : ''}`;
@@ -336,6 +369,60 @@ export class YandexDiskProvider implements DestinationProvider {
       .run(`deleting the bad copy of "${req.file.name}"`, 'write', () => this.api.call('DELETE', '/v1/disk/resources', { path, permanently: 'true' }))
       .catch(() => undefined);
     throw new TransferError(VERIFICATION_FAILED, `${difference}; the wrong copy was deleted`, false);
+  }
+
+  /**
+   * The first free "Name (n).ext" beside the photo's path (or one holding this very version, marked by us: an
+   * attempt whose checkpoint was lost), kept in the checkpoint, and the photo written there.
+   */
+  async #writeBeside(write: PhotoWrite): Promise<StoredFile> {
+    const marks = fileMarks(write.identity!, write.req.file);
+    for (let n = 2; n <= MAX_ROOT_VARIANTS; n++) {
+      const path = besideName(write.ownPath, n);
+      const existing = await this.#metadata(path, 'type,custom_properties');
+      if (!existing || (existing.type === 'file' && hasMarks(existing, marks))) {
+        write.moveTo(path);
+        return this.#write(write);
+      }
+    }
+    throw new TransferError(NAME_CONFLICT, `"${write.req.file.name}" changed in the gallery, and no free name was left beside its earlier copies`, false);
+  }
+
+  /**
+   * Marks a verified copy with its gallery folder, photo id and CRC32 (a PATCH after the upload or the fetch: neither
+   * takes custom_properties), so a later save skips it. Only a copy this transfer wrote, or one whose bytes were
+   * checked: a file found there that was only checked by size may be someone else's. A crash before the mark
+   * leaves an unmarked copy: the next save copies that photo again, never skips a wrong one.
+   */
+  async #mark(write: PhotoWrite, stored: YandexResource, bytesChecked: boolean): Promise<void> {
+    if (!write.identity || (!write.state.claimed && !bytesChecked) || isOtherGallerys(stored, write.identity)) return;
+    const marks = fileMarks(write.identity, write.req.file);
+    if (hasMarks(stored, marks)) return;
+    await this.call.run(`marking "${write.req.file.name}"`, 'write', () => this.api.call('PATCH', '/v1/disk/resources', { path: write.path }, { custom_properties: marks }), write.req.signal);
+  }
+
+  /** The identity of a gallery folder (its OWNER_PROPERTY mark), read once per provider (one activity). */
+  #identity(rootRef: string): Promise<string> {
+    let identity = this.#identities.get(rootRef);
+    if (!identity) {
+      identity = this.#metadata(rootRef, 'type,custom_properties').then((root) => {
+        const owner = root?.type === 'dir' ? root.custom_properties?.[OWNER_PROPERTY] : undefined;
+        if (typeof owner !== 'string') throw new TransferError('yadisk_folder_lost', `the gallery folder "${rootRef.slice(1)}" is no longer on the Disk`, false);
+        return owner;
+      });
+      this.#identities.set(rootRef, identity);
+      identity.catch(() => this.#identities.delete(rootRef));
+    }
+    return identity;
+  }
+
+  /** One page of a folder's items, PAGE_LIMIT at a time, with these fields. */
+  async #page(what: string, path: string, fields: string, offset: number): Promise<{ items: YandexResource[]; total: number }> {
+    const wanted = ['_embedded.total', ...fields.split(',').map((f) => `_embedded.items.${f}`)].join(',');
+    const folder = await this.call.run(what, 'read', () =>
+      this.api.call<YandexResource>('GET', '/v1/disk/resources', { path, fields: wanted, limit: String(PAGE_LIMIT), offset: String(offset) }),
+    );
+    return { items: folder._embedded?.items ?? [], total: folder._embedded?.total ?? 0 };
   }
 
   /** The resource at `path`, or null when there is none. */
@@ -349,14 +436,28 @@ export class YandexDiskProvider implements DestinationProvider {
   }
 }
 
-/** One photo's write: its path, and what its checkpoint says, saved as the write goes on. */
+/**
+ * One photo's write: its path, the identity of its gallery folder (to mark it with; none for a transfer that marks
+ * nothing), and what its checkpoint says, saved as the write goes on.
+ */
 class PhotoWrite {
-  readonly path: string;
+  /** Where the photo belongs by its name. */
+  readonly ownPath: string;
   state: YandexCheckpoint;
 
-  constructor(readonly req: PutFileRequest) {
-    this.path = `${req.parentId}/${req.file.name}`;
+  constructor(readonly req: PutFileRequest, readonly identity: string | undefined) {
+    this.ownPath = `${req.parentId}/${req.file.name}`;
     this.state = { ...((req.checkpoint ?? {}) as YandexCheckpoint) };
+  }
+
+  /** Where it is written: its own path, or beside an older version of it. */
+  get path(): string {
+    return this.state.path ?? this.ownPath;
+  }
+
+  /** From now on written to `path`, which no attempt has written to yet. */
+  moveTo(path: string): void {
+    this.save({ path, claimed: undefined, operation: undefined });
   }
 
   save(change: Partial<YandexCheckpoint>): void {
@@ -364,6 +465,11 @@ class PhotoWrite {
     this.req.saveCheckpoint(this.state);
   }
 }
+
+/** What a photo's checks and marks need of what Yandex stored. */
+const STORED_FIELDS = 'type,size,md5,custom_properties';
+
+const rootOf = (root: string): CreatedRoot => ({ ref: root, url: `https://disk.yandex.ru/client/disk${encodeURI(root)}` });
 
 const rootVariant = (rootName: string, n: number): string => `/${n === 1 ? rootName : `${rootName} (${n})`}`;
 

@@ -39,7 +39,7 @@ async function diskInfo(ctx: YandexContext, ex: Exchange): Promise<Reply> {
   const disk = ctx.disks.of(ex.user);
   // As on Disk: the owner comes with it (uid stable per account), and `fields` narrows the answer.
   const user = { country: 'ru', login: ex.user, display_name: ex.user, uid: disk.uid };
-  const info = { total_space: storageQuotaBytes ?? UNLIMITED, used_space: disk.bytesUsed, trash_size: 0, max_file_size: maxFileBytes, user };
+  const info = { total_space: storageQuotaBytes ?? UNLIMITED, used_space: disk.bytesUsed, trash_size: disk.trashBytes, max_file_size: maxFileBytes, user };
   return jsonReply(200, selectFields(ex.url.searchParams.get('fields'), info));
 }
 
@@ -81,13 +81,14 @@ async function patch(ctx: YandexContext, ex: Exchange): Promise<Reply> {
 
 /**
  * DELETE /resources: 204 when done. Yandex answers 202 with an operation for large folders; the emulator
- * always deletes at once. `permanently=true` skips the trash, which the emulator does not keep anyway.
+ * always deletes at once. To the trash unless `permanently=true`.
  */
 async function remove(ctx: YandexContext, ex: Exchange): Promise<Reply> {
   const path = parseDiskPath(ex.url.searchParams.get('path'));
+  const permanently = boolParam(ex.url.searchParams, 'permanently') ?? false;
   if (path === '/') throw fieldValidation('path', 'The root of the Disk cannot be deleted.');
   ex.fault({ path });
-  ctx.disks.of(ex.user).remove(path);
+  ctx.disks.of(ex.user).remove(path, !permanently);
   return { status: 204, headers: {}, body: Buffer.alloc(0) };
 }
 

@@ -20,6 +20,8 @@ export interface DiskNode {
 /** One user's Disk: resources by path. */
 export class UserDisk {
   private readonly nodes = new Map<string, DiskNode>();
+  /** What was deleted to the trash: gone from the Disk's paths, its bytes still counted against the space. */
+  private readonly trash: DiskNode[] = [];
 
   constructor(
     readonly uid: string,
@@ -49,18 +51,27 @@ export class UserDisk {
     return this.all().filter((node) => node.path !== '/' && parentOf(node.path) === dir);
   }
 
-  /** Pending files count too: their bytes are already stored. */
+  /** Pending files count too: their bytes are already stored. So does the trash, as on Disk. */
   get bytesUsed(): number {
-    let used = 0;
+    let used = this.trashBytes;
     for (const node of this.nodes.values()) used += node.content?.size ?? 0;
     return used;
   }
 
-  /** Removes a resource and, for a folder, everything below it. */
-  remove(path: string): void {
+  get trashBytes(): number {
+    return this.trash.reduce((sum, node) => sum + (node.content?.size ?? 0), 0);
+  }
+
+  /**
+   * Removes a resource and, for a folder, everything below it: to the trash (Disk's default for DELETE and what the
+   * user's "delete" does), or for good. Either way it is gone from the Disk's paths.
+   */
+  remove(path: string, toTrash = false): void {
     const node = this.get(path);
-    for (const key of [...this.nodes.keys()]) {
-      if (key === node.path || (node.type === 'dir' && key.startsWith(`${node.path}/`))) this.nodes.delete(key);
+    for (const [key, removed] of [...this.nodes]) {
+      if (key !== node.path && !(node.type === 'dir' && key.startsWith(`${node.path}/`))) continue;
+      this.nodes.delete(key);
+      if (toTrash) this.trash.push(removed);
     }
   }
 
