@@ -37,15 +37,7 @@ describe('Google Drive: saving a gallery again adds only what is new', () => {
   });
   after(async () => stack?.close());
 
-  /** One save of the gallery as it is now, to its end; its callback and how long it took from the consent. */
-  async function save(extra: Record<string, boolean> = {}): Promise<{ callback: Callback; seconds: number }> {
-    const started = Date.now();
-    const { transferId } = await stack.consent({ archive_url, gallery_name: NAME, cloud_type: 'google_drive', ...extra });
-    assert.ok(transferId);
-    await stack.result(transferId);
-    const record = await stack.gallery.waitForCallback((c) => (c.json as { transfer_id?: string }).transfer_id === transferId, 20_000);
-    return { callback: record.json as Callback, seconds: (Date.now() - started) / 1000 };
-  }
+  const save = (extra: Record<string, boolean> = {}) => saveOnce(stack, { archive_url, gallery_name: NAME, cloud_type: 'google_drive', ...extra });
 
   const publish = (files: GalleryFileSpec[]) => stack.gallery.addGallery({ galleryId, hash, files });
   const galleryFolders = () => stack.google.tree().filter((n) => n.path === NAME);
@@ -127,6 +119,17 @@ describe('Google Drive: saving a gallery again adds only what is new', () => {
   });
 });
 
+
+/** One save of the gallery as it is now, to its end; its callback and how long it took from the consent. */
+async function saveOnce(stack: Stack, body: Partial<Record<string, string | boolean>>): Promise<{ callback: Callback; seconds: number }> {
+  const started = Date.now();
+  const { transferId } = await stack.consent(body);
+  assert.ok(transferId);
+  await stack.result(transferId);
+  const record = await stack.gallery.waitForCallback((c) => (c.json as { transfer_id?: string }).transfer_id === transferId, 20_000);
+  return { callback: record.json as Callback, seconds: (Date.now() - started) / 1000 };
+}
+
 /** The gallery's photos as they are published the second time: 40 added (10 in a new album) and one changed. */
 function secondVersion(first: SpecFile[]): { second: SpecFile[]; changedBefore: SpecFile; changed: SpecFile } {
   let id = Math.max(...first.map((f) => f.id)) + 1;
@@ -149,14 +152,7 @@ for (const serverSideFetch of [false, true]) {
     });
     after(async () => stack?.close());
 
-    async function save(extra: Record<string, boolean> = {}): Promise<{ callback: Callback; seconds: number }> {
-      const started = Date.now();
-      const { transferId } = await stack.consent({ archive_url, gallery_name: NAME, cloud_type: 'yadisk', ...extra });
-      assert.ok(transferId);
-      await stack.result(transferId);
-      const record = await stack.gallery.waitForCallback((c) => (c.json as { transfer_id?: string }).transfer_id === transferId, 20_000);
-      return { callback: record.json as Callback, seconds: (Date.now() - started) / 1000 };
-    }
+    const save = (extra: Record<string, boolean> = {}) => saveOnce(stack, { archive_url, gallery_name: NAME, cloud_type: 'yadisk', ...extra });
 
     const publish = (files: GalleryFileSpec[]) => stack.gallery.addGallery({ galleryId, hash, files });
     /** "/Saved twice" from the folder URL of the callback. */
