@@ -2,10 +2,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { temporal } from '@temporalio/proto';
-import { progressQuery, transferWorkflow } from '../../src/workflows';
-import { workflowIdFor } from '../../src/shared/types';
+import { progressQuery } from '../../src/workflows';
 import { waitFor } from '../helpers/polling';
-import { startEnvironment, StubGallery, transferInput, withWorker } from './support';
+import { startEnvironment, StubGallery, startTransfer, withWorker } from './support';
 
 /** Parking at a destination's daily cap (#14, #15), with stub activities: no attempt spent, nothing failed. */
 
@@ -19,10 +18,6 @@ after(async () => {
   await env?.teardown();
 });
 
-function start(taskQueue: string) {
-  const input = transferInput();
-  return env.client.workflow.start(transferWorkflow, { args: [input], taskQueue, workflowId: workflowIdFor(input.transferId) });
-}
 
 const CAP = { code: 'gphotos_daily_quota', reason: 'the daily quota is used up' };
 
@@ -44,7 +39,7 @@ test('a daily cap parks the transfer (waiting_quota, resumesAt, search attribute
     photo: (index) => (index >= 12 && capOpen ? { ...CAP, dailyCap: { resumesAt: resumesAt() } } : 'ok'),
   });
   await withWorker(env, gallery, async (taskQueue) => {
-    const handle = await start(taskQueue);
+    const handle = await startTransfer(env, taskQueue);
     await waitFor('the transfer to park', async () => (await handle.query(progressQuery)).state === 'waiting_quota');
     const parked = await handle.query(progressQuery);
     assert.ok(parked.resumesAt && Date.parse(parked.resumesAt) > Date.parse(parked.startedAt), 'resumesAt is in the status');
@@ -76,7 +71,7 @@ test('cancelling a parked transfer ends it cancelled at once (the wait is a canc
     photo: (index) => (index >= 3 ? { ...CAP, dailyCap: { resumesAt: new Date(Date.now() + 3600_000).toISOString() } } : 'ok'),
   });
   await withWorker(env, gallery, async (taskQueue) => {
-    const handle = await start(taskQueue);
+    const handle = await startTransfer(env, taskQueue);
     await waitFor('the transfer to park', async () => (await handle.query(progressQuery)).state === 'waiting_quota');
     await handle.cancel();
     await assert.rejects(handle.result());
@@ -97,7 +92,7 @@ test('a long park continues as new carrying the held photos: each is copied once
     photo: (index) => (index >= 30 && capOpen ? { ...CAP, dailyCap: { resumesAt: new Date(Date.now() + 100).toISOString() } } : 'ok'),
   });
   await withWorker(env, gallery, async (taskQueue) => {
-    const handle = await start(taskQueue);
+    const handle = await startTransfer(env, taskQueue);
     await waitFor('a continue-as-new while parked', async () => {
       const { runId } = await handle.describe();
       return runId !== handle.firstExecutionRunId && (await handle.query(progressQuery)).state === 'waiting_quota';
@@ -135,7 +130,7 @@ test('a daily cap met making the gallery folder parks the transfer; the folder i
     stepCap: (step, call) => (step === 'createRoot' && call <= 2 ? new Date(Date.now() + 2500).toISOString() : null),
   });
   await withWorker(env, gallery, async (taskQueue) => {
-    const handle = await start(taskQueue);
+    const handle = await startTransfer(env, taskQueue);
     await waitFor('the transfer to park', async () => (await handle.query(progressQuery)).state === 'waiting_quota');
     const parked = await handle.query(progressQuery);
     assert.ok(parked.resumesAt && Date.parse(parked.resumesAt) > Date.parse(parked.startedAt), `resumesAt in the status: ${parked.resumesAt}`);
@@ -157,7 +152,7 @@ test('a daily cap met asking for free space parks too, then the copy goes on', a
   const files = 4;
   const gallery = new StubGallery({ files, stepCap: (step, call) => (step === 'freeBytes' && call === 1 ? new Date(Date.now() + 1000).toISOString() : null) });
   await withWorker(env, gallery, async (taskQueue) => {
-    const handle = await start(taskQueue);
+    const handle = await startTransfer(env, taskQueue);
     await waitFor('the transfer to park', async () => (await handle.query(progressQuery)).state === 'waiting_quota');
     const result = await handle.result();
     assert.deepEqual([result.state, result.filesDone, result.filesFailed], ['succeeded', files, 0]);
@@ -169,7 +164,7 @@ test('cancelling a transfer parked at the gallery folder ends it cancelled at on
   const files = 5;
   const gallery = new StubGallery({ files, stepCap: (step) => (step === 'createRoot' ? new Date(Date.now() + 3600_000).toISOString() : null) });
   await withWorker(env, gallery, async (taskQueue) => {
-    const handle = await start(taskQueue);
+    const handle = await startTransfer(env, taskQueue);
     await waitFor('the transfer to park', async () => (await handle.query(progressQuery)).state === 'waiting_quota');
     await handle.cancel();
     await assert.rejects(handle.result());
@@ -191,7 +186,7 @@ test('a daily cap met looking up album folders after a continue-as-new parks, th
     stepCap: (step, call) => (step === 'findFolders' && call === 1 ? new Date(Date.now() + 1500).toISOString() : null),
   });
   await withWorker(env, gallery, async (taskQueue) => {
-    const handle = await start(taskQueue);
+    const handle = await startTransfer(env, taskQueue);
     await waitFor('the transfer to park at the lookup', async () => (await handle.query(progressQuery)).state === 'waiting_quota', 120_000);
     const { runId } = await handle.describe();
     assert.notEqual(runId, handle.firstExecutionRunId, 'parked in a run continued as new');

@@ -7,7 +7,8 @@ import type { CompletionReport, DailyCapped, EarlierCopyFound, FileOutcome, File
 import { temporalCliPath } from '../../src/devtools/temporal-server';
 import type { FileEntry } from '../../src/source/listing';
 import { encodeSkipSet } from '../../src/shared/skip-set';
-import type { TransferInput } from '../../src/shared/types';
+import { workflowIdFor, type TransferInput } from '../../src/shared/types';
+import { transferWorkflow } from '../../src/workflows';
 import { ArchiveType, CloudType, FilesFailed, FilesTotal, GalleryId, GalleryName, TransferState } from '../../src/temporal/search-attributes';
 import { workflowBundle } from '../helpers/stack';
 
@@ -181,6 +182,12 @@ async function holdUntilCancelled(): Promise<never> {
     ctx.heartbeat();
     await ctx.sleep(200);
   }
+}
+
+/** A transfer workflow with a fresh input on `taskQueue` (a StubGallery's worker). */
+export function startTransfer(env: TestWorkflowEnvironment, taskQueue: string) {
+  const input = transferInput();
+  return env.client.workflow.start(transferWorkflow, { args: [input], taskQueue, workflowId: workflowIdFor(input.transferId) });
 }
 
 export function transferInput(): TransferInput {

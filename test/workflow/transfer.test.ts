@@ -6,7 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { failedFilesQuery, progressQuery, resendCallbackUpdate, retryFailedUpdate, transferWorkflow } from '../../src/workflows';
 import { workflowIdFor } from '../../src/shared/types';
 import { waitFor } from '../helpers/polling';
-import { maxUnitsInFlight, startEnvironment, StubGallery, transferInput, withWorker } from './support';
+import { maxUnitsInFlight, startEnvironment, StubGallery, startTransfer, transferInput, withWorker } from './support';
 
 /** The transfer workflow itself, with stub activities: the window, continue-as-new, the retry window, cancellation. */
 
@@ -20,10 +20,6 @@ after(async () => {
   await env?.teardown();
 });
 
-function start(taskQueue: string) {
-  const input = transferInput();
-  return env.client.workflow.start(transferWorkflow, { args: [input], taskQueue, workflowId: workflowIdFor(input.transferId) });
-}
 
 test('at most `concurrency` units run at a time, and the window is used to the full', async () => {
   const concurrency = 3;
@@ -42,7 +38,7 @@ test('at most `concurrency` units run at a time, and the window is used to the f
       }),
   });
   const { result, history } = await withWorker(env, gallery, async (taskQueue) => {
-    const handle = await start(taskQueue);
+    const handle = await startTransfer(env, taskQueue);
     return { result: await handle.result(), history: await handle.fetchHistory() };
   });
   assert.equal(maxUnitsInFlight(history), concurrency);
@@ -62,7 +58,7 @@ test('a long transfer continues as new, carrying counts, failures and the page c
     photo: (index, attempt) => (failing.has(index) && attempt === 1 ? { code: 'source_not_found' } : 'ok'),
   });
   await withWorker(env, gallery, async (taskQueue) => {
-    const handle = await start(taskQueue);
+    const handle = await startTransfer(env, taskQueue);
     await waitFor('the first callback', () => gallery.callbacks.length === 1, 120_000);
     const [report] = gallery.callbacks;
     assert.equal(report!.status, 'partially_failed');
@@ -92,7 +88,7 @@ test('saving again copies only the photos the earlier copy lacks, into its folde
   const earlier = Array.from({ length: files }, (_, i) => i).filter((i) => i % 3 !== 0);
   const gallery = new StubGallery({ files, settings: { concurrency: 8, pageSize: 20 }, earlier });
   const { result, progress, runs } = await withWorker(env, gallery, async (taskQueue) => {
-    const handle = await start(taskQueue);
+    const handle = await startTransfer(env, taskQueue);
     const result = await handle.result();
     const first = await env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).fetchHistory();
     return { result, progress: await handle.query(progressQuery), runs: first.events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes ? 2 : 1 };
@@ -111,14 +107,14 @@ test('saving again copies only the photos the earlier copy lacks, into its folde
 test('saving again when the earlier copy holds every photo copies nothing and succeeds', async () => {
   const files = 30;
   const gallery = new StubGallery({ files, earlier: Array.from({ length: files }, (_, i) => i) });
-  const result = await withWorker(env, gallery, async (taskQueue) => (await start(taskQueue)).result());
+  const result = await withWorker(env, gallery, async (taskQueue) => (await startTransfer(env, taskQueue)).result());
   assert.deepEqual([result.state, result.filesDone, result.filesSkipped], ['succeeded', 0, files]);
   assert.equal(gallery.units.length, 0);
 });
 
 test('a lookup of the earlier copy that fails makes a new gallery folder instead of failing the transfer', async () => {
   const gallery = new StubGallery({ files: 5, earlier: 'fails' });
-  const result = await withWorker(env, gallery, async (taskQueue) => (await start(taskQueue)).result());
+  const result = await withWorker(env, gallery, async (taskQueue) => (await startTransfer(env, taskQueue)).result());
   assert.deepEqual([result.state, result.filesDone, result.filesSkipped, result.folderUrl], ['succeeded', 5, 0, 'https://drive.example/root']);
 });
 
@@ -137,7 +133,7 @@ test('retryFailed re-runs only the failed photos on their reserved targets and c
     photo: (index, attempt) => ((index === 2 || index === 4) && attempt === 1 ? { code: 'source_not_found' } : 'ok'),
   });
   await withWorker(env, gallery, async (taskQueue) => {
-    const handle = await start(taskQueue);
+    const handle = await startTransfer(env, taskQueue);
     await waitFor('the first callback', () => gallery.callbacks.length === 1);
     const waitingProgress = await handle.query(progressQuery);
     assert.equal(waitingProgress.state, 'partially_failed');
@@ -162,7 +158,7 @@ test('after an account-wide stop every photo not copied is retryable: the retry 
     photo: (index, attempt) => (index === 13 && attempt === 1 ? { code: 'drive_storage_full', reason: 'the Drive is full' } : 'ok'),
   });
   await withWorker(env, gallery, async (taskQueue) => {
-    const handle = await start(taskQueue);
+    const handle = await startTransfer(env, taskQueue);
     await waitFor('the first callback', () => gallery.callbacks.length === 1);
     const [report] = gallery.callbacks;
     assert.equal(report!.error, 'the Drive is full');
@@ -190,7 +186,7 @@ test('a retry that meets the stop again reports it and leaves every photo not co
     photo: (index, attempt) => (index === 4 && attempt <= 2 ? { code: 'drive_storage_full', reason: 'the Drive is full' } : 'ok'),
   });
   await withWorker(env, gallery, async (taskQueue) => {
-    const handle = await start(taskQueue);
+    const handle = await startTransfer(env, taskQueue);
     await waitFor('the first callback', () => gallery.callbacks.length === 1);
     await handle.executeUpdate(retryFailedUpdate);
     await waitFor('the callback after the retry', () => gallery.callbacks.length === 2);
@@ -210,7 +206,7 @@ test('more than 1,000 failed photos: all listed a page at a time, all retried on
     photo: (_index, attempt) => (attempt === 1 ? { code: 'source_not_found' } : 'ok'),
   });
   await withWorker(env, gallery, async (taskQueue) => {
-    const handle = await start(taskQueue);
+    const handle = await startTransfer(env, taskQueue);
     await waitFor('the first callback', () => gallery.callbacks.length === 1, 60_000);
     assert.equal(gallery.callbacks[0]!.failed_photos, files);
     assert.equal((await handle.query(failedFilesQuery)).length, 1000);
@@ -230,7 +226,7 @@ test('when the retry window closes unused, the token is revoked and the transfer
     settings: { retryWindowHours: 1 / 3600 },
     photo: (index) => (index === 1 ? { code: 'source_not_found' } : 'ok'),
   });
-  const result = await withWorker(env, gallery, async (taskQueue) => (await start(taskQueue)).result());
+  const result = await withWorker(env, gallery, async (taskQueue) => (await startTransfer(env, taskQueue)).result());
   assert.equal(result.state, 'partially_failed');
   assert.equal(result.filesFailed, 1);
   assert.equal(result.retryWindowEndsAt, null);
@@ -242,7 +238,7 @@ test('when the retry window closes unused, the token is revoked and the transfer
 test('cancelling a running transfer cancels the units in flight, calls back `cancelled` and revokes the token', async () => {
   const gallery = new StubGallery({ files: 12, settings: { concurrency: 3 }, photo: () => 'hold' });
   await withWorker(env, gallery, async (taskQueue) => {
-    const handle = await start(taskQueue);
+    const handle = await startTransfer(env, taskQueue);
     await waitFor('a full window of held units', () => gallery.running === 3);
     await handle.cancel();
     const err = await handle.result().then(
@@ -268,7 +264,7 @@ async function cancelled(handle: { result(): Promise<unknown> }): Promise<void> 
 test('resendCallback sends the last callback again; a cancel in the retry window only closes it and revokes', async () => {
   const gallery = new StubGallery({ files: 3, photo: (index) => (index === 0 ? { code: 'source_not_found' } : 'ok') });
   await withWorker(env, gallery, async (taskQueue) => {
-    const handle = await start(taskQueue);
+    const handle = await startTransfer(env, taskQueue);
     await waitFor('the first callback', () => gallery.callbacks.length === 1);
     assert.deepEqual(await handle.executeUpdate(resendCallbackUpdate), { status: 'partially_failed' });
     await waitFor('the callback sent again', () => gallery.callbacks.length === 2);
@@ -285,7 +281,7 @@ test('resendCallback sends the last callback again; a cancel in the retry window
 test('resendCallback is refused while the transfer runs', async () => {
   const gallery = new StubGallery({ files: 4, settings: { concurrency: 1 }, photo: () => 'hold' });
   await withWorker(env, gallery, async (taskQueue) => {
-    const handle = await start(taskQueue);
+    const handle = await startTransfer(env, taskQueue);
     await waitFor('a unit running', () => gallery.running === 1);
     await assert.rejects(handle.executeUpdate(resendCallbackUpdate), (err: Error) => /only possible while a finished transfer waits/.test(String(err.cause)));
     await handle.cancel();
@@ -296,7 +292,7 @@ test('resendCallback is refused while the transfer runs', async () => {
 
 test('a callback the gallery never accepts does not fail the transfer: the token is revoked and progress says so', async () => {
   const gallery = new StubGallery({ files: 3, refuseCallbacks: true });
-  const result = await withWorker(env, gallery, async (taskQueue) => (await start(taskQueue)).result());
+  const result = await withWorker(env, gallery, async (taskQueue) => (await startTransfer(env, taskQueue)).result());
   assert.equal(result.state, 'succeeded');
   assert.equal(result.callbackDelivered, false);
   assert.match(result.callbackError ?? '', /answered 503 for 7 days/);
