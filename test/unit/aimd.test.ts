@@ -70,3 +70,19 @@ test('never below a quarter of the safe rate; a limit left far behind is forgott
   assert.equal(aimd.limit, Infinity);
   assert.equal(aimd.rate, 19.6);
 });
+
+test('once refused, the pace rises at most 1 % a write: a probe oversteps the refused rate by a little, not a step', () => {
+  const aimd = new AimdRate({ start: 3, max: 20, step: 1 });
+  aimd.succeeded();
+  assert.ok(aimd.rate > 3.2, `before any answer a success adds step / rate (11 % at 3/s): ${aimd.rate}`);
+  aimd.rateLimited(0);
+  const refused = aimd.limit;
+  let before = aimd.rate;
+  for (let i = 0; i < 400; i++) {
+    aimd.succeeded();
+    assert.ok(aimd.rate <= before * 1.01 + 1e-9, `write ${i}: ${before} → ${aimd.rate}`);
+    if (aimd.rate > refused) break;
+    before = aimd.rate;
+  }
+  assert.ok(aimd.rate > refused && aimd.rate <= refused * 1.01 + 1e-9, `after the hold the probe passes the refused rate by ≤ 1 %: ${aimd.rate} vs ${refused}`);
+});
