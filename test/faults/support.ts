@@ -163,6 +163,6 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   return { promise, resolve };
 }
 
-export function seconds(since: number): string {
-  return ((Date.now() - since) / 1000).toFixed(1);
+export function seconds(since: number, until = Date.now()): string {
+  return ((until - since) / 1000).toFixed(1);
 }

@@ -48,8 +48,9 @@ test(`worker SIGKILLed every ${PERIOD_MS / 1000} s of work (≤ ${MAX_KILLS} tim
   for (const f of large) stack.gallery.faultFile(f.id, Array.from({ length: 4 }, () => ({ slowBytesPerSecond: 640 * KiB })));
   for (const f of small) stack.gallery.faultFile(f.id, Array.from({ length: 2 }, () => ({ slowBytesPerSecond: 96 * KiB })));
 
-  // When Drive saw upload requests of each file (first and last), and whether the current worker has uploaded yet.
-  const seen = new Map<string, { first: number; last: number }>();
+  // When Drive saw upload requests of each file (first and last, and every one of them for a failure's message),
+  // and whether the current worker has uploaded yet.
+  const seen = new Map<string, { first: number; last: number; requests: string[] }>();
   let uploadsSinceStart = 0;
   stack.google.faults.add({
     op: '*',
@@ -57,7 +58,7 @@ test(`worker SIGKILLed every ${PERIOD_MS / 1000} s of work (≤ ${MAX_KILLS} tim
       if (!['multipart', 'resumableInit', 'chunk', 'statusQuery'].includes(ctx.op) || !ctx.fileName) return false;
       const now = Date.now();
       const s = seen.get(ctx.fileName);
-      seen.set(ctx.fileName, { first: s?.first ?? now, last: now });
+      seen.set(ctx.fileName, { first: s?.first ?? now, last: now, requests: [...(s?.requests ?? []), `${ctx.op} +${seconds(started, now)} s`] });
       uploadsSinceStart++;
       return false; // observe only
     },
@@ -68,15 +69,17 @@ test(`worker SIGKILLed every ${PERIOD_MS / 1000} s of work (≤ ${MAX_KILLS} tim
   const { transferId } = await stack.consent(newGallery(stack, files, ROOT));
   assert.ok(transferId);
 
-  const kills: number[] = [];
+  // Each kill as the time from the decision to the worker's exit: a request can still reach Drive in between.
+  const kills: Array<{ from: number; to: number }> = [];
   while (kills.length < MAX_KILLS && inDrive() < files.length) {
     await waitFor('the (re)started worker to upload', () => uploadsSinceStart > 0 || inDrive() === files.length, 120_000, 50);
     // The fault schedule itself: PERIOD_MS of work, cut short if everything is in Drive.
     const periodEnds = Date.now() + PERIOD_MS;
     await waitFor('the kill period', () => Date.now() >= periodEnds || inDrive() === files.length, PERIOD_MS + 5_000, 100);
     if (inDrive() === files.length) break;
-    kills.push(Date.now());
+    const from = Date.now();
     await stack.worker.kill('SIGKILL');
+    kills.push({ from, to: Date.now() });
     uploadsSinceStart = 0;
     await stack.worker.start();
   }
@@ -93,7 +96,8 @@ test(`worker SIGKILLed every ${PERIOD_MS / 1000} s of work (≤ ${MAX_KILLS} tim
   await assertOneCallback(stack, transferId, { status: 'succeeded', failed_photos: 0, files_total: files.length, files_uploaded: files.length });
   assert.ok(kills.length >= 3, `the worker was killed mid-transfer several times (${kills.length})`);
 
-  // Re-sent bytes: per file at most one chunk per kill that caught its upload in flight (a request before and after it).
+  // Re-sent bytes: per file at most one chunk per kill that caught its upload in flight (a request before the worker
+  // exited, and one after the kill began).
   const resent = resentBytes(stack.google, files);
   const over: string[] = [];
   let allowed = 0;
@@ -101,11 +105,11 @@ test(`worker SIGKILLed every ${PERIOD_MS / 1000} s of work (≤ ${MAX_KILLS} tim
   for (const f of files) {
     const base = posix.basename(f.name);
     const s = seen.get(base);
-    const hits = s ? kills.filter((k) => s.first < k && k < s.last).length : 0;
+    const hits = s ? kills.filter((k) => s.first < k.to && k.from < s.last).length : 0;
     hitsTotal += hits;
     allowed += hits * Math.min(CHUNK, f.size);
     const r = resent.perFile.get(base) ?? 0;
-    if (r < 0 || r > hits * Math.min(CHUNK, f.size)) over.push(`${f.name}: ${r} bytes re-sent, ${hits} kill(s) in flight`);
+    if (r < 0 || r > hits * Math.min(CHUNK, f.size)) over.push(`${f.name}: ${r} bytes re-sent, ${hits} kill(s) in flight; requests ${s?.requests.join(', ')}`);
   }
   const records = stack.google.stats.uploadRecords().filter((r) => r.kind === 'multipart' && r.fileName === '' && r.bytes > 0);
   for (const r of records) if (r.bytes > CHUNK + 4 * KiB) over.push(`a cut-off multipart request carried ${r.bytes} bytes`);
@@ -119,5 +123,20 @@ test(`worker SIGKILLed every ${PERIOD_MS / 1000} s of work (≤ ${MAX_KILLS} tim
       `${resent.unattributed} in ${resent.cutRequests} multipart request(s) cut off by a kill; ` +
       `uploads caught in flight by a kill: ${hitsTotal + resent.cutRequests}; allowed (1 chunk each): ${allowed + resent.cutRequests * (CHUNK + 4 * KiB)}`,
   );
-  assert.deepEqual(over, [], 'more than one chunk re-sent per in-flight upload per kill');
+  const why = over.length ? `; kills at ${kills.map((k) => `+${seconds(started, k.from)}–${seconds(started, k.to)} s`).join(', ')}; ${await retriedAttempts(handle, started)}` : '';
+  assert.deepEqual(over, [], `more than one chunk re-sent per in-flight upload per kill${why}`);
 });
+
+/** The activity attempts after a first one in the workflow's (last run's) history: when they started and why. */
+async function retriedAttempts(handle: ReturnType<Stack['client']['workflow']['getHandle']>, started: number): Promise<string> {
+  const retried: string[] = [];
+  for (const event of (await handle.fetchHistory()).events ?? []) {
+    const attempt = event.activityTaskStartedEventAttributes;
+    if (!attempt || (attempt.attempt ?? 1) <= 1) continue;
+    const failure = attempt.lastFailure;
+    const cause = failure?.timeoutFailureInfo ? `timeout ${failure.timeoutFailureInfo.timeoutType}` : failure?.message;
+    const at = Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+    retried.push(`attempt ${attempt.attempt} started +${seconds(started, at)} s after ${cause}`);
+  }
+  return `retried activities: ${retried.join('; ') || 'none'}`;
+}
