@@ -111,10 +111,11 @@ function destinationActivities({ providers, config }: ActivityDeps, listings: Li
     },
 
     /** Saving a gallery again: the earlier copy and what of the listing is in it already (see earlier-copy.ts). */
-    async findEarlierCopy(input: Credentials & ListingRef & { galleryKey: string }): Promise<EarlierCopyFound | null> {
+    async findEarlierCopy(input: Credentials & ListingRef & { galleryKey: string; rootName?: string }): Promise<EarlierCopyFound | null> {
       const provider = forTransfer(input);
       if (!provider.findEarlierCopy) return null;
-      const earlier = await provider.findEarlierCopy({ galleryKey: input.galleryKey });
+      const named = input.rootName !== undefined ? { rootName: galleryFolderName(input.rootName) } : {};
+      const earlier = await provider.findEarlierCopy({ galleryKey: input.galleryKey, ...named });
       return earlier && matchEarlierCopy(earlier, await listings.matching(input.listingUrl, input.fingerprint));
     },
 

@@ -37,7 +37,7 @@ export function galleryKeyOf(input: { galleryId: string; archiveType: string }):
 export async function findEarlierCopy(run: TransferRun): Promise<EarlierCopyFound | null> {
   if (!patched(SAVE_AGAIN) || run.input.separateCopy) return null;
   try {
-    return await metadata.findEarlierCopy({ ...run.credentials, ...run.listingRef(), galleryKey: galleryKeyOf(run.input) });
+    return await metadata.findEarlierCopy({ ...run.credentials, ...run.listingRef(), galleryKey: galleryKeyOf(run.input), rootName: run.input.galleryName });
   } catch (err) {
     if (isCancellation(err)) throw err;
     log.warn('could not look for an earlier copy of the gallery: making a new gallery folder', { error: failureMessage(err) });
@@ -63,9 +63,12 @@ export function notCopiedBefore(run: TransferRun, entries: FileEntry[]): FileEnt
   return skip ? entries.filter((e) => !inSkipSet(skip, e.index)) : entries;
 }
 
-/** For the photos' marks: the gallery folder they are written under. */
-export function unitMarks(run: TransferRun): { rootRef?: string } {
-  return run.root ? { rootRef: run.root.ref } : {};
+/**
+ * For the photos' marks: the gallery folder they are written under, and the gallery (Photos marks it on each photo).
+ * Only activity inputs change, no command: histories from before replay as they are.
+ */
+export function unitMarks(run: TransferRun): { rootRef?: string; galleryKey?: string } {
+  return run.root ? { rootRef: run.root.ref, galleryKey: galleryKeyOf(run.input) } : {};
 }
 
 /** For album batches and lookups: whether the albums may be an earlier transfer's. */
