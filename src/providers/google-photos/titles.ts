@@ -81,7 +81,7 @@ export interface ItemMarker {
 }
 
 /**
- * Set as the item's description, which the user sees (at most 1,000 characters; ours take about 60): after a lost
+ * Set as the item's description, which the user sees (at most 1,000 characters; ours take about 80): after a lost
  * batchCreate answer we find what was created by it, in our album, by the transfer and the photo's place in the
  * listing, which no other photo shares; a later save of the gallery finds the photo by the rest.
  */
