@@ -132,6 +132,7 @@ async function copyFile(deps: FileDeps, a: UnitAttempt, file: UnitFile): Promise
       target: targetOf(file.target),
       parentId: file.parentId,
       ...(unit.rootRef ? { rootRef: unit.rootRef } : {}),
+      ...(unit.galleryKey ? { galleryKey: unit.galleryKey } : {}),
       read: (offset) => readSource(deps.http, deps.sourceHosts, file, offset, signal),
       checkpoint: progress.checkpoints[file.index],
       saveCheckpoint: (cp) => {

@@ -111,11 +111,14 @@ function destinationActivities({ providers, config }: ActivityDeps, listings: Li
     },
 
     /** Saving a gallery again: the earlier copy and what of the listing is in it already (see earlier-copy.ts). */
-    async findEarlierCopy(input: Credentials & ListingRef & { galleryKey: string }): Promise<EarlierCopyFound | null> {
+    async findEarlierCopy(input: Credentials & ListingRef & ParkOnCap & { galleryKey: string; rootName?: string }): Promise<EarlierCopyFound | null | DailyCapped> {
       const provider = forTransfer(input);
       if (!provider.findEarlierCopy) return null;
-      const earlier = await provider.findEarlierCopy({ galleryKey: input.galleryKey });
-      return earlier && matchEarlierCopy(earlier, await listings.matching(input.listingUrl, input.fingerprint));
+      const named = input.rootName !== undefined ? { rootName: galleryFolderName(input.rootName) } : {};
+      return answeringDailyCap(input.parkOnCap, config.QUOTA_PROBE_MINUTES, async () => {
+        const earlier = await provider.findEarlierCopy!({ galleryKey: input.galleryKey, ...named });
+        return earlier && matchEarlierCopy(earlier, await listings.matching(input.listingUrl, input.fingerprint));
+      });
     },
 
     /** Heartbeats its own progress (see folders.ts), so it is not among the steps given empty heartbeats. */

@@ -84,6 +84,8 @@ export interface FileUnit extends Credentials {
   maxAttempts: number;
   /** The gallery folder, marked on each photo for a later save of the gallery (unset by workflows from before). */
   rootRef?: string;
+  /** The gallery (id and archive type), marked on each photo where the gallery folder cannot carry it (Photos). */
+  galleryKey?: string;
   /**
    * The workflow parks at a daily cap: the unit stops there and reports the files not copied as capped instead of
    * spending attempts. Unset by workflows from before parking (they retry as they did).

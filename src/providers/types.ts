@@ -71,6 +71,11 @@ export interface DestinationProvider {
 
 export interface EarlierCopyRequest {
   galleryKey: string;
+  /**
+   * The gallery folder's name (as RootRequest.rootName), for a destination that finds its gallery folders by name
+   * (Google Photos: albums carry no marks of ours, only their items do). Unset by workflows from before it.
+   */
+  rootName?: string;
 }
 
 export interface EarlierCopy {
@@ -127,6 +132,11 @@ export interface PutFileRequest {
   parentId: string;
   /** The gallery folder's reference, marked on the photo (with its CRC32) so a later save of the gallery skips it. */
   rootRef?: string;
+  /**
+   * Which gallery this is (as RootRequest.galleryKey), for a destination that marks it on each photo rather than on
+   * the gallery folder (Google Photos: an album cannot carry it).
+   */
+  galleryKey?: string;
   /** The photo's bytes from `offset` to its end (SSRF-guarded, size-checked). */
   read(offset: number): AsyncIterable<Buffer>;
   /** Provider-defined progress state saved by the last attempt (JSON); a hint, not the truth. */

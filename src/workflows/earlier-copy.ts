@@ -4,7 +4,7 @@ import type { CreatedRoot } from '../providers/types';
 import { inSkipSet } from '../shared/skip-set';
 import type { FileEntry } from '../source/listing';
 import { failureMessage, metadata } from './activities';
-import { pastDailyCaps } from './quota';
+import { parkingAtDailyCaps, pastDailyCaps } from './quota';
 import type { TransferRun } from './run';
 
 /**
@@ -32,12 +32,15 @@ export function galleryKeyOf(input: { galleryId: string; archiveType: string }):
 /**
  * The earlier copy to add to, or null: a separate copy was asked for, there is none, or the transfer is older. A
  * lookup that fails after its retries costs a separate copy, never the transfer (e.g. during a rolling update a
- * worker from before this release, which lacks the step, kept getting it).
+ * worker from before this release, which lacks the step, kept getting it). A daily cap (Photos' lookup spends its
+ * quota) parks instead, as the steps after it do: a separate copy there would add every photo to the albums again.
+ * Only a lookup's answer can be a cap, so histories from before replay as they ran.
  */
 export async function findEarlierCopy(run: TransferRun): Promise<EarlierCopyFound | null> {
   if (!patched(SAVE_AGAIN) || run.input.separateCopy) return null;
+  const lookup = { ...run.credentials, ...run.listingRef(), galleryKey: galleryKeyOf(run.input), rootName: run.input.galleryName };
   try {
-    return await metadata.findEarlierCopy({ ...run.credentials, ...run.listingRef(), galleryKey: galleryKeyOf(run.input) });
+    return await parkingAtDailyCaps(run, (park) => metadata.findEarlierCopy({ ...lookup, ...park }));
   } catch (err) {
     if (isCancellation(err)) throw err;
     log.warn('could not look for an earlier copy of the gallery: making a new gallery folder', { error: failureMessage(err) });
@@ -63,9 +66,12 @@ export function notCopiedBefore(run: TransferRun, entries: FileEntry[]): FileEnt
   return skip ? entries.filter((e) => !inSkipSet(skip, e.index)) : entries;
 }
 
-/** For the photos' marks: the gallery folder they are written under. */
-export function unitMarks(run: TransferRun): { rootRef?: string } {
-  return run.root ? { rootRef: run.root.ref } : {};
+/**
+ * For the photos' marks: the gallery folder they are written under, and the gallery (Photos marks it on each photo).
+ * Only activity inputs change, no command: histories from before replay as they are.
+ */
+export function unitMarks(run: TransferRun): { rootRef?: string; galleryKey?: string } {
+  return run.root ? { rootRef: run.root.ref, galleryKey: galleryKeyOf(run.input) } : {};
 }
 
 /** For album batches and lookups: whether the albums may be an earlier transfer's. */

@@ -93,6 +93,11 @@ export async function parkUntil(run: TransferRun, until: string): Promise<void> 
  */
 export async function pastDailyCaps<T>(run: TransferRun, step: (park: ParkOnCap) => Promise<T | DailyCapped>): Promise<T> {
   if (!patched(QUOTA_PARK_STEPS)) return (await step({})) as T;
+  return parkingAtDailyCaps(run, step);
+}
+
+/** pastDailyCaps for a step whose own marker already says its workflow parks (saving again's lookup). */
+export async function parkingAtDailyCaps<T>(run: TransferRun, step: (park: ParkOnCap) => Promise<T | DailyCapped>): Promise<T> {
   for (;;) {
     const answer = await step({ parkOnCap: true });
     if (!isDailyCapped(answer)) return answer;

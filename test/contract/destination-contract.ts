@@ -185,16 +185,18 @@ export function destinationContract(subject: ContractSubject): void {
     test('saving again: the gallery folder and the photos written under it are found by their marks, its albums taken, not made twice; a trashed one is not found', { skip: subject.cannotSaveAgain }, async () => {
       const { provider } = await begin();
       const galleryKey = '858329:webs';
-      assert.equal(await provider.findEarlierCopy!({ galleryKey }), null, 'nothing before the first save');
+      // The name too, for a destination that finds its gallery folders by name (Photos).
+      const lookup = { galleryKey, rootName: 'Again' };
+      assert.equal(await provider.findEarlierCopy!(lookup), null, 'nothing before the first save');
       const [rootTarget, albumTarget, otherTarget] = await reserve(provider, 3);
       const root = await provider.createRoot({ transferId, rootName: 'Again', target: rootTarget, galleryKey });
       const album = await provider.createFolder({ transferId, path: 'Album', parentRef: root.ref, target: albumTarget, rootRef: root.ref });
       const photo = await newPhoto('a.jpg', 20_000);
-      await copy(provider, transferId, album, photo, 5, root.ref);
+      await copy(provider, transferId, album, photo, 5, { rootRef: root.ref, galleryKey });
       // The other archive type of the same gallery is another gallery.
       await provider.createRoot({ transferId, rootName: 'Other', target: otherTarget, galleryKey: '858329:originals' });
 
-      const found = await provider.findEarlierCopy!({ galleryKey });
+      const found = await provider.findEarlierCopy!(lookup);
       assert.deepEqual(found, { root, files: [{ sourceId: photo.file.sourceId, crc: photo.file.crc }] });
       // A later transfer adds to it: the album there is taken (also when looked up again after a continue-as-new).
       const later = randomId();
@@ -204,7 +206,7 @@ export function destinationContract(subject: ContractSubject): void {
       assert.deepEqual(d.items().filter((n) => n.folder).map((n) => n.path).sort(), ['Again', 'Again/Album', 'Other']);
 
       d.userTrashes!(root.ref);
-      assert.equal(await provider.findEarlierCopy!({ galleryKey }), null, 'a trashed gallery folder is not added to');
+      assert.equal(await provider.findEarlierCopy!(lookup), null, 'a trashed gallery folder is not added to');
     });
 
     test('revoking access twice is fine', async () => {
@@ -226,19 +228,22 @@ export interface Photo {
   target?: string;
 }
 
+/** What the file activity marks the photos with for saving again (PutFileRequest). */
+type Marks = Pick<PutFileRequest, 'rootRef' | 'galleryKey'>;
+
 /**
  * Copies a photo as the file activity does: an upload, committed when the destination has that step; a retryable
  * failure is tried again from the saved checkpoint (an upload that can still be committed is not sent again), a
  * few times (Temporal's attempts), a final one is thrown.
  */
-async function copy(provider: DestinationProvider, transferId: string, parentId: string, photo: Photo, attempts = 5, rootRef?: string): Promise<StoredFile> {
+async function copy(provider: DestinationProvider, transferId: string, parentId: string, photo: Photo, attempts = 5, marks: Marks = {}): Promise<StoredFile> {
   let checkpoint: unknown;
   let uploaded: StoredFile | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
       // Kept from an attempt before: its commit was tried, and may have landed.
       const committedBefore = uploaded !== undefined;
-      uploaded ??= await provider.putFile({ ...request(transferId, parentId, photo, checkpoint, (cp) => (checkpoint = cp), new AbortController().signal), ...(rootRef ? { rootRef } : {}) });
+      uploaded ??= await provider.putFile({ ...request(transferId, parentId, photo, checkpoint, (cp) => (checkpoint = cp), new AbortController().signal), ...marks });
       await commit(provider, transferId, parentId, photo, uploaded, committedBefore);
       return uploaded;
     } catch (err) {

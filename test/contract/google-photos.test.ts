@@ -23,6 +23,8 @@ async function startPhotos(): Promise<ContractDestination> {
     items: () => photosNodes(google),
     bytesReceivedFor: (name) => google.uploadBytesReceivedFor(name),
     faultsFired: () => google.faults.fired.length,
+    // Photos has no trash: the user deletes the album in the app (its photos stay in the library).
+    userTrashes: (ref) => google.photos.userDeletesAlbum(ref),
     faults: {
       // The write that makes the item: batchCreate (an upload alone is not a photo).
       commitThenLoseAnswer: (name) => google.faults.add({ op: 'photosBatchCreate', when: named(name), action: 'commitThenReset' }),
@@ -46,6 +48,5 @@ destinationContract({
   cannotDamage: 'the Photos emulator cannot store a copy damaged, and Photos reports no checksum to catch one',
   // A raw upload's answer is the upload token alone: only the CRC32 of what was read is checked.
   smallCopyChecks: ['crc32'],
-  cannotSaveAgain: 'not yet: every save makes a new set of albums (README, "Saving a gallery again")',
   start: startPhotos,
 });

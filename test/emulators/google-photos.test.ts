@@ -433,4 +433,17 @@ describe('Google Photos: albums and search', () => {
     const album = (await (await call(`/v1/albums/${albumId}`)).json()) as { mediaItemsCount: string };
     assert.equal(album.mediaItemsCount, '3');
   });
+
+  it('an album the user deleted in the app is gone for the API; its items stay in the library', async () => {
+    const { google, rawUpload, createAlbum, batchCreate, search, call } = await setup();
+    const albumId = await createAlbum('Deleted');
+    const kept = await createAlbum('Kept');
+    await results(await batchCreate([{ uploadToken: await rawUpload(pattern(10), 'a.jpg'), fileName: 'a.jpg' }], albumId));
+    google.photos.userDeletesAlbum(albumId);
+    const listed = (await (await call('/v1/albums')).json()) as { albums: Array<{ id: string }> };
+    assert.deepEqual(listed.albums.map((a) => a.id), [kept]);
+    assert.equal((await call(`/v1/albums/${albumId}`)).status, 404);
+    assert.equal((await search({ albumId })).status, 404);
+    assert.deepEqual(google.photos.tree().items.map((i) => i.filename), ['a.jpg']);
+  });
 });

@@ -190,6 +190,21 @@ describe('Google Photos provider: photos', () => {
     assert.equal(google.photos.tree().items.length, 2);
   });
 
+  it('after a lost answer, an item a worker from before saving again made (its marker names no photo) is found by an upgraded one', async () => {
+    const { google, provider } = await photos();
+    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding' });
+    const p = await photo('Wedding/a.jpg', root.ref);
+    const stored = await provider().putFile(p.req);
+    google.faults.add({ op: 'photosBatchCreate', action: 'commitThenReset' });
+    await commit(provider(), [{ p, stored }]);
+    const [made] = google.photos.tree().items;
+    assert.equal(made!.description, `Saved from LiteGallery (transfer-1/${p.req.file.index})`);
+    // The upgraded worker's own marker would also name the photo: the transfer and index are what it matches.
+    const upgraded = { ...stored, pending: { ...(stored.pending as object), galleryKey: '858329:webs' } };
+    assert.deepEqual(ids(await commit(provider(true), [{ p, stored: upgraded }], true)), [made!.id]);
+    assert.equal(google.photos.tree().items.length, 1);
+  });
+
   it('a full account stops the transfer; an unsupported format fails that photo with Photos\u2019 reason', async () => {
     const { google, provider } = await photos({ storageQuotaBytes: 30_000 });
     const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding' });
@@ -224,5 +239,48 @@ describe('Google Photos provider: photos', () => {
     const [made] = await commit(provider(), [{ p, stored: await provider().putFile(p.req) }]);
     assert.ok(made!.ok);
     assert.equal(google.photos.tree().items.length, 1);
+  });
+});
+
+describe('Google Photos provider: saving again', () => {
+  const webs = '858329:webs';
+  const originals = '858329:originals';
+
+  /** Copies a photo into `albumId`, its marker naming `galleryKey` (none: as a worker from before saving again). */
+  async function saved(provider: GooglePhotosProvider, name: string, albumId: string, galleryKey?: string): Promise<FileEntry> {
+    const p = await photo(name, albumId);
+    const stored = await provider.putFile({ ...p.req, ...(galleryKey ? { galleryKey } : {}) });
+    assert.ok((await commit(provider, [{ p, stored }]))[0]!.ok);
+    return p.req.file;
+  }
+  const photoOf = (f: FileEntry) => ({ sourceId: f.sourceId, crc: f.crc });
+
+  it('finds the gallery album and the photos of the gallery in it and below it, by their markers: one listing, one search per album', async () => {
+    const { google, provider } = await photos();
+    const root = await provider().createRoot({ transferId: 'transfer-1', rootName: 'Wedding', galleryKey: webs });
+    const ceremony = await provider().createFolder({ transferId: 'transfer-1', path: 'Ceremony', parentRef: root.ref, rootRef: root.ref });
+    const rings = await provider().createFolder({ transferId: 'transfer-1', path: 'Ceremony/Rings', parentRef: ceremony, rootRef: root.ref });
+    const other = await provider().createRoot({ transferId: 'transfer-2', rootName: 'Wedding 2019', galleryKey: '1:webs' });
+    const top = await saved(provider(), 'Wedding/a.jpg', root.ref, webs);
+    const deep = await saved(provider(), 'Wedding/Ceremony/Rings/b.jpg', rings, webs);
+    // The other archive type has the same name, so the same albums; and a photo saved before saving again.
+    const original = await saved(provider(), 'Wedding/Ceremony/c.jpg', ceremony, originals);
+    await saved(provider(), 'Wedding/Ceremony/d.jpg', ceremony);
+    await saved(provider(), 'Wedding 2019/e.jpg', other.ref, webs);
+
+    const before = { ...google.stats.requests };
+    const found = await provider(true).findEarlierCopy({ galleryKey: webs, rootName: 'Wedding' });
+    assert.deepEqual(found, { root, files: [photoOf(top), photoOf(deep)] });
+    const spent = (op: 'photosAlbumList' | 'photosMediaSearch') => (google.stats.requests[op] ?? 0) - (before[op] ?? 0);
+    assert.deepEqual([spent('photosAlbumList'), spent('photosMediaSearch')], [1, 3], 'the listing, and Wedding, its Ceremony and Rings searched once each');
+    assert.deepEqual(await provider(true).findEarlierCopy({ galleryKey: originals, rootName: 'Wedding' }), { root, files: [photoOf(original)] });
+    assert.equal(await provider(true).findEarlierCopy({ galleryKey: '77:webs', rootName: 'Wedding' }), null, 'another gallery of the same name');
+    assert.equal(await provider(true).findEarlierCopy({ galleryKey: webs }), null, 'without the name (a workflow from before), nothing to look for');
+
+    // The user deletes an album in the app: its photos are not there any more for us (they are copied again).
+    google.photos.userDeletesAlbum(rings);
+    assert.deepEqual(await provider(true).findEarlierCopy({ galleryKey: webs, rootName: 'Wedding' }), { root, files: [photoOf(top)] });
+    google.photos.userDeletesAlbum(root.ref);
+    assert.equal(await provider(true).findEarlierCopy({ galleryKey: webs, rootName: 'Wedding' }), null);
   });
 });

@@ -115,7 +115,7 @@ test("Google Photos: the project's daily quota parks the transfer until after mi
   await waitFor('the status to say cancelled', async () => (await status(transferId)).metadata.state === 'cancelled');
 });
 
-test("Google Photos: a quota used up before the transfer starts parks it at the gallery's album; each new day takes it further, and it lands every photo once", async (t) => {
+test('Google Photos: a quota used up before the transfer starts parks it at its first request (the lookup of an earlier copy); each new day takes it further, and it lands every photo once', async (t) => {
   // The worker's Photos quota day lasts 3 s (the emulator's lasts until the test turns it over): a parked transfer
   // tries again every 3 s, meets the quota again and parks again, until the emulator's next day.
   await stack.worker.kill('SIGTERM');
@@ -131,13 +131,15 @@ test("Google Photos: a quota used up before the transfer starts parks it at the 
   assert.ok(transferId);
   const ours = () => stack.google.photos.tree().albums.filter((a) => a.title === 'Quota reset' || a.title.startsWith('Quota reset — '));
 
-  await waitFor('the transfer to park at its album', async () => (await status(transferId)).metadata.state === 'waiting_quota', 60_000);
+  await waitFor('the transfer to park at its first request', async () => (await status(transferId)).metadata.state === 'waiting_quota', 60_000);
   const parked = (await status(transferId)).metadata;
   assert.deepEqual([parked.files_done, parked.files_failed], [0, 0]);
   // The start of the worker's next 3-second quota day, plus the margin (5 minutes of 24 hours are 10 ms of 3 s).
   assert.equal(Date.parse(parked.resumes_at!) % 3000, 10, `resumes_at ${parked.resumes_at}`);
   assert.equal(ours().length, 0, 'no album yet');
-  await waitFor('a second try of the album after the worker\'s reset', async () => (await activityStarts(transferId)).filter((a) => a.type === 'createRoot').length >= 2);
+  // The lookup of an earlier copy spends quota too: parked there, never skipped (that would add every photo again
+  // to an earlier save's albums).
+  await waitFor('a second try of the lookup after the worker\'s reset', async () => (await activityStarts(transferId)).filter((a) => a.type === 'findEarlierCopy').length >= 2);
   assert.equal((await status(transferId)).metadata.state, 'waiting_quota', 'the cap met again parks again');
 
   // The next day brings 12 requests: the albums and some photos, then the quota is used up again mid-copy.
@@ -163,5 +165,5 @@ test("Google Photos: a quota used up before the transfer starts parks it at the 
   assert.equal(items.length, photos.length, 'one media item per photo');
   const callback = await stack.gallery.waitForCallback((c) => (c.json as { transfer_id?: string }).transfer_id === transferId, 20_000);
   assert.deepEqual([(callback.json as { status: string }).status, (callback.json as { failed_photos: number }).failed_photos], ['succeeded', 0]);
-  t.diagnostic(`Photos quota: ${starts.filter((a) => a.type === 'createRoot').length} tries of the album, ${starts.filter((a) => a.type === 'transferFiles').length} units, ${items.length} items`);
+  t.diagnostic(`Photos quota: ${starts.filter((a) => a.type === 'findEarlierCopy').length} tries of the lookup, ${starts.filter((a) => a.type === 'createRoot').length} of the album, ${starts.filter((a) => a.type === 'transferFiles').length} units, ${items.length} items`);
 });

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { GalleryFileSpec } from '../../src/emulators/gallery';
 import { besideName } from '../../src/providers/yandex-disk/save-again';
-import { assertTree, driveNodes, sampleFiles, yandexNodes, type SpecFile } from '../helpers/drive-tree';
+import { assertTree, driveNodes, photosNodes, sampleFiles, yandexNodes, type SpecFile } from '../helpers/drive-tree';
 import { ARCHIVE_HOST, Stack, startStack } from '../helpers/stack';
 
 /**
- * Saving a gallery again (#15 part 4) on Google Drive and Yandex Disk (both modes), the whole stack: the client saves a gallery, the photographer
+ * Saving a gallery again (#15 part 4) on Google Drive, Yandex Disk (both modes) and Google Photos, the whole stack: the client saves a gallery, the photographer
  * adds photos and changes one, the client saves it again — the photos go into the same gallery folder, only the new
  * and the changed ones are copied, nothing is deleted or overwritten (on Yandex, where a path holds one file, the
  * changed photo goes beside the old one as "NAME (2).jpg"). A separate copy, and a gallery folder the user trashed,
@@ -57,14 +57,7 @@ describe('Google Drive: saving a gallery again adds only what is new', () => {
     assertTree(driveNodes(stack.google), NAME, first);
     const root = folderId(run1.callback.folder_url);
 
-    // The photographer adds 40 photos (10 in a new album, 30 in the albums there are) and retouches one (new bytes,
-    // new CRC32, same photo id).
-    let id = Math.max(...first.map((f) => f.id)) + 1;
-    const albums = ['Photos 1', 'Photos 2/Details', '', 'New album'];
-    const added: SpecFile[] = Array.from({ length: 40 }, (_, i) => ({ id: id++, name: `${albums[i % 4] ? `${albums[i % 4]}/` : ''}ADD_${i}.jpg`, size: 2000 + i * 331 }));
-    const changedBefore = first[1]!;
-    const changed = { ...changedBefore, size: changedBefore.size + 17 };
-    const second = [...first.map((f) => (f.id === changed.id ? changed : f)), ...added];
+    const { second, changedBefore } = secondVersion(first);
     publish(second);
 
     const run2 = await save();
@@ -130,7 +123,10 @@ async function saveOnce(stack: Stack, body: Partial<Record<string, string | bool
   return { callback: record.json as Callback, seconds: (Date.now() - started) / 1000 };
 }
 
-/** The gallery's photos as they are published the second time: 40 added (10 in a new album) and one changed. */
+/**
+ * The gallery's photos as they are published the second time: the photographer adds 40 (10 in a new album, 30 in
+ * the albums there are) and retouches one (new bytes, new CRC32, same photo id).
+ */
 function secondVersion(first: SpecFile[]): { second: SpecFile[]; changedBefore: SpecFile; changed: SpecFile } {
   let id = Math.max(...first.map((f) => f.id)) + 1;
   const albums = ['Photos 1', 'Photos 2/Details', '', 'New album'];
@@ -225,3 +221,63 @@ for (const serverSideFetch of [false, true]) {
     });
   });
 }
+
+describe('Google Photos: saving a gallery again adds only what is new', () => {
+  let stack: Stack;
+  const galleryId = String(700000 + Math.floor(Math.random() * 90000));
+  const hash = randomBytes(16).toString('hex');
+  const archive_url = `https://${ARCHIVE_HOST}/g/api/stream/${galleryId}/${hash}?mod=web`;
+
+  before(async () => {
+    stack = await startStack({ env: { FILES_PER_ACTIVITY: '4' } });
+  });
+  after(async () => stack?.close());
+
+  const save = () => saveOnce(stack, { archive_url, gallery_name: NAME, cloud_type: 'google_photos' });
+  const publish = (files: GalleryFileSpec[]) => stack.gallery.addGallery({ galleryId, hash, files });
+  const albumsTitled = (title: string) => stack.google.photos.tree().albums.filter((a) => a.title === title);
+
+  test('added photos and a changed one go into the same albums (the changed one beside the old); nothing new copies nothing; a deleted album is made again', async (t) => {
+    const first: SpecFile[] = sampleFiles({ small: 12, large: 1, largeSize: 1300 * KiB });
+    publish(first);
+    const run1 = await save();
+    assert.deepEqual([run1.callback.status, run1.callback.files_uploaded, run1.callback.files_skipped], ['succeeded', first.length, 0]);
+    assertTree(photosNodes(stack.google), NAME, first);
+
+    const { second, changedBefore } = secondVersion(first);
+    publish(second);
+    const run2 = await save();
+    assert.deepEqual(
+      [run2.callback.status, run2.callback.files_total, run2.callback.files_uploaded, run2.callback.files_skipped, run2.callback.failed_photos],
+      ['succeeded', second.length, 41, first.length - 1, 0],
+      JSON.stringify(run2.callback),
+    );
+    assert.equal(run2.callback.folder_url, run1.callback.folder_url, 'the same gallery album');
+    assert.equal(albumsTitled(NAME).length, 1, 'one gallery album');
+    // Every photo once, the changed one twice (a new item beside the old one, in the same album); every album once.
+    assertTree(photosNodes(stack.google), NAME, [changedBefore, ...second]);
+
+    const before = { ...stack.google.stats.requests };
+    const run3 = await save();
+    const requests = Object.fromEntries(Object.entries(stack.google.stats.requests).map(([op, n]) => [op, n! - (before[op as keyof typeof before] ?? 0)]).filter(([, n]) => n !== 0));
+    assert.deepEqual([run3.callback.status, run3.callback.files_uploaded, run3.callback.files_skipped], ['succeeded', 0, second.length]);
+    assertTree(photosNodes(stack.google), NAME, [changedBefore, ...second]);
+    const albums = new Set(second.map((f) => f.name.split('/').slice(0, -1).join('/'))).size;
+    t.diagnostic(`save again with nothing new (${second.length} photos, ${albums} albums): ${run3.seconds.toFixed(1)} s from the consent to the end; the first save took ${run1.seconds.toFixed(1)} s, the second ${run2.seconds.toFixed(1)} s`);
+    t.diagnostic(`Photos requests of that save: ${JSON.stringify(requests)}`);
+    assert.ok(run3.seconds < 30, `nothing new takes seconds (${run3.seconds} s)`);
+    // Nothing written; our albums listed once, each album of the gallery searched once (one page each).
+    assert.deepEqual([requests.photosRawUpload, requests.photosUploadStart, requests.photosBatchCreate, requests.photosAlbumCreate], [undefined, undefined, undefined, undefined]);
+    assert.deepEqual([requests.photosAlbumList, requests.photosMediaSearch], [1, albums]);
+
+    // The user deletes an album in the Photos app (its photos stay in the library, in no album): the next save makes
+    // it again and copies its photos into it.
+    const newAlbum = albumsTitled(`${NAME} — New album`)[0]!;
+    stack.google.photos.userDeletesAlbum(newAlbum.id);
+    const inNewAlbum = second.filter((f) => f.name.startsWith('New album/')).length;
+    const run4 = await save();
+    assert.deepEqual([run4.callback.files_uploaded, run4.callback.files_skipped, run4.callback.folder_url], [inNewAlbum, second.length - inNewAlbum, run1.callback.folder_url]);
+    assertTree(photosNodes(stack.google), NAME, [changedBefore, ...second]);
+    assert.notEqual(albumsTitled(`${NAME} — New album`)[0]!.id, newAlbum.id);
+  });
+});

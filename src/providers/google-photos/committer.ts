@@ -4,12 +4,16 @@ import type { CommitItem, CommitOutcome } from '../types';
 import { itemRefused, PHOTOS_TOKEN_INVALID, toPhotosError } from './errors';
 import { Batcher } from './batcher';
 import { BATCH_CREATE_MAX, type NewItem, type PhotosLibrary } from './library';
-import { itemFileName, itemMarker } from './titles';
+import { itemFileName, itemMarker, markerKey, parseItemMarker } from './titles';
 
-/** What putFile leaves for the commit: the upload token (sealed: it lets anyone make the item) and when it was issued. */
+/**
+ * What putFile leaves for the commit: the upload token (sealed: it lets anyone make the item), when it was issued,
+ * and the gallery (PutFileRequest.galleryKey) the item's description names for a later save of it.
+ */
 export interface PendingUpload {
   token: string;
   issuedAt: number;
+  galleryKey?: string;
 }
 
 /** "Upload tokens are valid for one day"; an hour less, so one that waited in a queue is not refused mid-batch. */
@@ -73,7 +77,7 @@ export class BatchCommitter {
     const items: NewItem[] = open.map((job) => ({
       uploadToken: this.sealer.open('upload-session', pendingOf(job).token),
       fileName: itemFileName(job.item.file.name),
-      description: itemMarker(job.transferId, job.item.file.index),
+      description: descriptionOf(job),
     }));
     try {
       const results = await this.library.batchCreate(albumId, items);
@@ -88,11 +92,18 @@ export class BatchCommitter {
     }
   }
 
-  /** Resolves the jobs whose item is in the album (by our marker); answers the others. */
+  /**
+   * Resolves the jobs whose item is in the album (by the transfer and index in our marker: also an item a worker
+   * from before saving again made, whose description names nothing else); answers the others.
+   */
   async #findMade(albumId: string, jobs: Job[]): Promise<Job[]> {
-    const made = await this.library.itemsByDescription(albumId);
+    const made = new Map<string, string>();
+    for (const item of await this.library.items(albumId)) {
+      const marker = item.description ? parseItemMarker(item.description) : null;
+      if (marker) made.set(markerKey(marker.transferId, marker.index), item.id);
+    }
     return jobs.filter((job) => {
-      const id = made.get(itemMarker(job.transferId, job.item.file.index));
+      const id = made.get(markerKey(job.transferId, job.item.file.index));
       if (id) job.done({ ok: true, id });
       return !id;
     });
@@ -101,6 +112,13 @@ export class BatchCommitter {
 
 function pendingOf(job: Job): PendingUpload {
   return job.item.pending as PendingUpload;
+}
+
+/** Our marker; with the photo's gallery, id and CRC32 when the upload was given its gallery. */
+function descriptionOf(job: Job): string {
+  const { file } = job.item;
+  const { galleryKey } = pendingOf(job);
+  return itemMarker(job.transferId, file.index, galleryKey ? { galleryKey, sourceId: file.sourceId, crc: file.crc } : undefined);
 }
 
 function outcomeOf(job: Job, result: { status: { code?: number; message?: string }; mediaItem?: { id: string } } | undefined): CommitOutcome {

@@ -1,12 +1,17 @@
 import type { ProviderCaller } from '../caller';
 import type { PhotosApi } from './api';
 
-/** The Library API's JSON side: our albums (found by title, made once) and our items in an album (found by marker). */
+/** The Library API's JSON side: our albums (found by title, made once) and our items in an album (found by their markers). */
 
 export interface PhotosAlbum {
   id: string;
   title: string;
   productUrl: string;
+}
+
+export interface PhotosItem {
+  id: string;
+  description?: string;
 }
 
 export interface NewItem {
@@ -62,35 +67,41 @@ export class PhotosLibrary {
     });
   }
 
-  /** Our albums by title, listed afresh: the API shows an app only the albums it made (excludeNonAppCreatedData too). */
-  async albumsByTitle(): Promise<Map<string, PhotosAlbum>> {
-    await this.call.run('listing our albums', 'read', () => this.#list());
-    return new Map(this.#albums);
+  /**
+   * Our albums by title, as listed now (an album the user deleted is not among them): the API shows an app only the
+   * albums it made (excludeNonAppCreatedData too).
+   */
+  albumsByTitle(): Promise<Map<string, PhotosAlbum>> {
+    return this.call.run('listing our albums', 'read', () => this.#list());
   }
 
-  async #list(): Promise<void> {
+  /** Adds what it lists to what we know (never forgets an album we made: a listing may lag behind our create). */
+  async #list(): Promise<Map<string, PhotosAlbum>> {
+    const listed = new Map<string, PhotosAlbum>();
     let pageToken: string | undefined;
     do {
       const query = new URLSearchParams({ pageSize: '50', excludeNonAppCreatedData: 'true', ...(pageToken ? { pageToken } : {}) });
       const page = await this.api.json<{ albums?: PhotosAlbum[]; nextPageToken?: string }>('GET', `/v1/albums?${query}`);
-      for (const album of page.albums ?? []) if (!this.#albums.has(album.title)) this.#albums.set(album.title, album);
+      for (const album of page.albums ?? []) if (!listed.has(album.title)) listed.set(album.title, album);
       pageToken = page.nextPageToken;
     } while (pageToken);
+    for (const [title, album] of listed) if (!this.#albums.has(title)) this.#albums.set(title, album);
     this.#complete = true;
+    return listed;
   }
 
-  /** The items in our album, by description (our marker). */
-  async itemsByDescription(albumId: string, signal?: AbortSignal): Promise<Map<string, string>> {
+  /** The items in our album with their descriptions (our markers), 100 a page. */
+  async items(albumId: string, signal?: AbortSignal): Promise<PhotosItem[]> {
     return this.call.run(`looking in album ${albumId}`, 'read', async () => {
-      const byDescription = new Map<string, string>();
+      const items: PhotosItem[] = [];
       let pageToken: string | undefined;
       do {
         const body = { albumId, pageSize: 100, ...(pageToken ? { pageToken } : {}) };
-        const page = await this.api.json<{ mediaItems?: Array<{ id: string; description?: string }>; nextPageToken?: string }>('POST', '/v1/mediaItems:search', body, signal);
-        for (const item of page.mediaItems ?? []) if (item.description) byDescription.set(item.description, item.id);
+        const page = await this.api.json<{ mediaItems?: PhotosItem[]; nextPageToken?: string }>('POST', '/v1/mediaItems:search', body, signal);
+        items.push(...(page.mediaItems ?? []).map(({ id, description }) => ({ id, description })));
         pageToken = page.nextPageToken;
       } while (pageToken);
-      return byDescription;
+      return items;
     }, signal);
   }
 

@@ -1,10 +1,10 @@
 import { TransferError } from '../../shared/errors';
 import { revokeGoogleToken, type GoogleAuth } from '../google-auth';
-import type { CommitRequest, CommitOutcome, CreatedRoot, DestinationProvider, FindFoldersRequest, FolderRequest, PutFileRequest, RootRequest, StoredFile } from '../types';
+import type { CommitRequest, CommitOutcome, CreatedRoot, DestinationProvider, EarlierCopy, EarlierCopyRequest, FindFoldersRequest, FolderRequest, PutFileRequest, RootRequest, StoredFile } from '../types';
 import type { BatchCommitter } from './committer';
 import { toPhotosError } from './errors';
 import type { PhotosLibrary } from './library';
-import { childTitle, rootTitle, titleOf } from './titles';
+import { childTitle, isBelow, parseItemMarker, rootTitle, titleOf } from './titles';
 import type { PhotosUploader } from './upload';
 
 const MiB = 1024 * 1024;
@@ -23,9 +23,10 @@ export interface PhotosTransfer {
 
 /**
  * Google Photos behind the provider interface. Folders are albums (Photos has neither folders nor nested albums):
- * the gallery's album and one per gallery folder, found again by their exact title. Files are uploaded by putFile
- * and become media items in commitFiles (batchCreate), found again by a marker in their description. Nothing is
- * reserved (no reserveTargets): Photos names what it makes itself.
+ * the gallery's album and one per gallery folder, found again by their exact title (a later save of the gallery
+ * takes them too: FolderRequest.reuse changes nothing here). Files are uploaded by putFile and become media items
+ * in commitFiles (batchCreate), found again by a marker in their description, which also names the gallery, the
+ * photo and its CRC32 for saving again. Nothing is reserved (no reserveTargets): Photos names what it makes itself.
  */
 export class GooglePhotosProvider implements DestinationProvider {
   constructor(private readonly transfer: PhotosTransfer) {}
@@ -49,6 +50,28 @@ export class GooglePhotosProvider implements DestinationProvider {
       if (!album) throw new TransferError('gphotos_album_missing', `the album for "${path}" made earlier is not in Google Photos`, true);
       return album.id;
     });
+  }
+
+  /**
+   * Saving again: our album titled as the gallery, if it or an album below it (by title) holds items whose markers
+   * name the gallery; the photos those are. Albums carry nothing of ours but their title, so the gallery key is on
+   * each item. One listing of our albums, one search per album of the gallery (100 items a page): the daily quota
+   * counts every request. An album the user deleted is not listed, so not found.
+   */
+  async findEarlierCopy(req: EarlierCopyRequest): Promise<EarlierCopy | null> {
+    if (req.rootName === undefined) return null;
+    const albums = await this.transfer.library.albumsByTitle();
+    const root = albums.get(rootTitle(req.rootName));
+    if (!root) return null;
+    const below = [...albums.values()].filter((album) => isBelow(root.title, album.title));
+    const files: EarlierCopy['files'] = [];
+    for (const album of [root, ...below]) {
+      for (const item of await this.transfer.library.items(album.id)) {
+        const photo = item.description ? parseItemMarker(item.description)?.photo : undefined;
+        if (photo?.galleryKey === req.galleryKey) files.push({ sourceId: photo.sourceId, crc: photo.crc });
+      }
+    }
+    return files.length > 0 ? { root: { ref: root.id, url: root.productUrl }, files } : null;
   }
 
   async putFile(req: PutFileRequest): Promise<StoredFile> {

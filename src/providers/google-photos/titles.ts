@@ -45,6 +45,19 @@ export function titleOf(rootAlbumTitle: string, path: string): string {
   return segments.reduce((title, _, i) => childTitle(title, segments.slice(0, i + 1).join('/')), rootAlbumTitle);
 }
 
+/** How much of a title fit keeps when it cuts one to ALBUM_TITLE_MAX ("… " and the hash follow). */
+const KEPT_WHEN_CUT = ALBUM_TITLE_MAX - 2 - HASH_CHARS;
+
+/**
+ * Whether `title` is the title of an album below the gallery album titled `rootAlbumTitle` (any depth): those start
+ * with `<root> — `, or, where a title was cut, with as much of that as a cut title keeps. A gallery whose name
+ * starts so may match too: what is in its albums tells them apart.
+ */
+export function isBelow(rootAlbumTitle: string, title: string): boolean {
+  const stem = [...`${rootAlbumTitle} — `].slice(0, KEPT_WHEN_CUT).join('');
+  return title !== rootAlbumTitle && title.startsWith(stem);
+}
+
 /** The name the item gets: the photo's own name (its extension kept: Photos reads the format from it). */
 export function itemFileName(name: string): string {
   const base = name.slice(name.lastIndexOf('/') + 1);
@@ -52,10 +65,44 @@ export function itemFileName(name: string): string {
   return fit(base, FILE_NAME_MAX, extension);
 }
 
+/** Which photo of which gallery an item is: what a later save of the gallery looks for (saving again). */
+export interface PhotoMark {
+  /** Gallery id and archive type, as RootRequest.galleryKey. */
+  galleryKey: string;
+  sourceId: number;
+  crc: string;
+}
+
+export interface ItemMarker {
+  transferId: string;
+  index: number;
+  /** Absent on items made before saving again (their descriptions name only the transfer and the index). */
+  photo?: PhotoMark;
+}
+
 /**
- * Set as the item's description: after a lost batchCreate answer we find what was created by it, in our album.
- * It names the transfer and the photo's place in the listing, which no other photo shares.
+ * Set as the item's description, which the user sees (at most 1,000 characters; ours take about 80): after a lost
+ * batchCreate answer we find what was created by it, in our album, by the transfer and the photo's place in the
+ * listing, which no other photo shares; a later save of the gallery finds the photo by the rest.
  */
-export function itemMarker(transferId: string, index: number): string {
-  return `Saved from LiteGallery (${transferId}/${index})`;
+export function itemMarker(transferId: string, index: number, photo?: PhotoMark): string {
+  const mark = photo ? `; ${photo.galleryKey} ${photo.sourceId} ${photo.crc}` : '';
+  return `Saved from LiteGallery (${transferId}/${index}${mark})`;
+}
+
+const MARKER = /^Saved from LiteGallery \(([^/\s]+)\/(\d+)(?:; (\S+) (\d+) ([0-9a-f]{1,8}))?\)$/;
+
+/** An item description read back: ours in either form, or null (the user may have changed it). */
+export function parseItemMarker(description: string): ItemMarker | null {
+  const m = MARKER.exec(description);
+  if (!m) return null;
+  const [, transferId, index, galleryKey, sourceId, crc] = m;
+  const marker: ItemMarker = { transferId: transferId!, index: Number(index) };
+  if (galleryKey === undefined || !Number.isSafeInteger(Number(sourceId))) return marker;
+  return { ...marker, photo: { galleryKey, sourceId: Number(sourceId), crc: crc! } };
+}
+
+/** The part of the marker a lost-answer recovery matches: the same in both forms. */
+export function markerKey(transferId: string, index: number): string {
+  return `${transferId}/${index}`;
 }

@@ -182,7 +182,11 @@ export class PhotosUploader {
 
   /** Photos reports no checksum of what it stored: CRC32 of what we read, and the size it received when it says it. */
   #stored(req: PutFileRequest, token: string, verified: Verification[], bytesSent: number): StoredFile {
-    const pending: PendingUpload = { token: this.options.sealer.seal('upload-session', token), issuedAt: (this.options.now ?? Date.now)() };
+    const pending: PendingUpload = {
+      token: this.options.sealer.seal('upload-session', token),
+      issuedAt: (this.options.now ?? Date.now)(),
+      ...(req.galleryKey ? { galleryKey: req.galleryKey } : {}),
+    };
     return { id: '', size: req.file.size, verified, bytesSent, pending };
   }
 }

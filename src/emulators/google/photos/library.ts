@@ -36,6 +36,11 @@ export class UserLibrary {
     return this.albums.get(id);
   }
 
+  /** Deleting an album in the Photos app: its items stay in the library. */
+  deleteAlbum(id: string): void {
+    if (!this.albums.delete(id)) throw new Error(`no album ${id}`);
+  }
+
   allAlbums(): Album[] {
     return [...this.albums.values()];
   }
