@@ -54,10 +54,15 @@ export function createTransferRequestSchema(config: Pick<Config, 'REDIRECT_URL_H
       separate_copy: z
         .boolean({ error: 'must be true or false' })
         .default(false)
-        .describe('true: a new gallery folder even if this gallery was saved to this account before (default false: add only the photos not there yet to the earlier folder)'),
+        .describe('true: a new gallery folder even if this gallery was saved to this account before (default false: add only the photos not there yet to the earlier folder); not with google_photos (400), whose albums are known by title'),
     },
     { error: 'must be a JSON object' },
-  );
+  ).superRefine((request, ctx) => {
+    // Photos knows an album by its title alone: a "separate" copy would add every photo once more to the same albums.
+    if (request.separate_copy && request.cloud_type === 'google_photos') {
+      ctx.addIssue({ code: 'custom', path: ['separate_copy'], message: 'is not possible with google_photos: Google Photos finds albums by their title, so a second copy would add every photo to the same albums again' });
+    }
+  });
 }
 
 /** Validates a parsed JSON body; throws a 400 ApiError naming the first bad field. */

@@ -30,6 +30,16 @@ test('the request field is optional (false) and must be a boolean', () => {
   assert.throws(() => parseTransferRequest(schema, { ...body, separate_copy: 'yes' }), { status: 400, code: 'invalid_field', field: 'separate_copy' });
 });
 
+test('Google Photos refuses a separate copy (its albums are known by title: it would duplicate every photo); saving again is fine', () => {
+  const photos = { ...body, cloud_type: 'google_photos' };
+  assert.equal(parseTransferRequest(schema, photos).separate_copy, false);
+  assert.throws(() => parseTransferRequest(schema, { ...photos, separate_copy: true }), (err: { status: number; code: string; field: string; message: string }) => {
+    assert.deepEqual([err.status, err.code, err.field], [400, 'invalid_field', 'separate_copy']);
+    assert.match(err.message, /^separate_copy is not possible with google_photos/);
+    return true;
+  });
+});
+
 test('the sealed state carries it; a state sealed before it (version 2, in flight during a deploy) opens as false', () => {
   assert.equal(openState(sealer, sealState(sealer, { ...state, separate_copy: true }))?.separate_copy, true);
   assert.equal(openState(sealer, sealState(sealer, state))?.separate_copy, false);
